@@ -1,0 +1,1 @@
+"""Settings, database, units, text normalisation and errors shared by every domain."""

@@ -1,0 +1,157 @@
+"""Finding the header row of a departmental sheet and mapping its columns to fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from industry_brain.core.errors import FileRejected
+from industry_brain.core.text import squash, to_halfwidth
+from industry_brain.core.units import Dimension, factor, known_units, split_header
+from industry_brain.ingest.reader import Grid
+from industry_brain.ingest.templates import (
+    FIELD_BY_NAME,
+    Kind,
+    Template,
+    header_index,
+    templates_for,
+)
+
+_UNIT_LINE = re.compile(r"(?:计量)?单位[:：]\s*([^\s,，;；)）]+)")
+_INNER_BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int            # frame column cN
+    header: str           # as written in the file
+    field: str | None     # None: not part of the template, ignored
+    factor: float = 1.0
+    unit: str | None = None
+
+
+@dataclass
+class Layout:
+    header_row: int                 # 1-based spreadsheet row of the header
+    header_offset: int              # index of the header row in the grid frame
+    template: Template
+    columns: list[Column]
+    notes: list[str] = field(default_factory=list)
+
+    def by_field(self) -> dict[str, Column]:
+        return {c.field: c for c in self.columns if c.field}
+
+
+def match_header(cell: str) -> tuple[str | None, str | None]:
+    """A header cell -> (field name, unit written in it)."""
+    index = header_index()
+    whole = squash(to_halfwidth(cell))
+    if whole in index:
+        return index[whole], None
+    term, unit = split_header(cell)
+    for candidate in (term, _INNER_BRACKETS.sub("", term)):
+        if candidate in index:
+            return index[candidate], unit
+    return None, unit
+
+
+def _row_texts(grid: Grid, offset: int) -> list[str | None]:
+    return list(grid.frame.row(offset))
+
+
+def locate(grid: Grid, source: str, scan_rows: int, file: str) -> Layout:
+    """The header row is the row among the first `scan_rows` naming the most known fields."""
+    best, best_score = -1, 0
+    for offset in range(min(scan_rows, grid.frame.height)):
+        fields_here = {match_header(c)[0] for c in _row_texts(grid, offset) if c}
+        score = len(fields_here - {None})
+        if score > best_score:
+            best, best_score = offset, score
+    if best_score < 2:
+        raise FileRejected(
+            file, f"在前 {scan_rows} 行中找不到表头（需要包含 统一社会信用代码 等标准列名的一行）")
+    title_lines = [str(c) for off in range(best) for c in _row_texts(grid, off) if c]
+    columns = _map_columns(_row_texts(grid, best), title_lines, file, best + grid.first_row)
+    template = _choose_template(source, columns, file)
+    _check_merged(grid, best + grid.first_row, file)
+    notes: list[str] = []
+    unused = [c.header for c in columns if c.field and c.field not in template.fields]
+    unknown = [c.header for c in columns if c.field is None and c.header]
+    if unused or unknown:
+        notes.append("已忽略模板以外的列：" + "、".join(unused + unknown))
+    columns = [c if c.field in template.fields else Column(c.index, c.header, None) for c in columns]
+    for c in columns:
+        spec = FIELD_BY_NAME.get(c.field or "")
+        if spec and spec.dimension and c.unit is None and spec.dimension is not Dimension.count:
+            notes.append(f"列“{c.header}”未注明单位，按 {spec.unit} 处理")
+    return Layout(best + grid.first_row, best, template, columns, notes)
+
+
+def _title_unit(title_lines: list[str]) -> str | None:
+    for line in title_lines:
+        match = _UNIT_LINE.search(to_halfwidth(line))
+        if match:
+            return match.group(1)
+    return None
+
+
+def _map_columns(cells: list[str | None], titles: list[str], file: str, row: int) -> list[Column]:
+    money_default = _title_unit(titles)
+    seen: dict[str, str] = {}
+    columns: list[Column] = []
+    for i, cell in enumerate(cells):
+        header = str(cell).strip() if cell is not None else ""
+        name, unit = match_header(header) if header else (None, None)
+        if name is None:
+            columns.append(Column(i, header, None))
+            continue
+        if name in seen:
+            raise FileRejected(
+                file, f"第 {row} 行表头中“{seen[name]}”与“{header}”指同一项"
+                f"（{FIELD_BY_NAME[name].header}），请删除其中一列")
+        seen[name] = header
+        spec = FIELD_BY_NAME[name]
+        mult = 1.0
+        if spec.dimension is not None:
+            if unit is None and spec.dimension is Dimension.money and money_default:
+                unit = money_default
+            mult_or_none = factor(spec.dimension, unit)
+            if mult_or_none is None:
+                raise FileRejected(
+                    file, f"列“{header}”的单位“{unit}”无法识别；{spec.header} 可用单位："
+                    + "、".join(known_units(spec.dimension)))
+            mult = mult_or_none
+        elif spec.kind is Kind.code and unit is not None:
+            unit = None
+        columns.append(Column(i, header, name, mult, unit))
+    return columns
+
+
+def _choose_template(source: str, columns: list[Column], file: str) -> Template:
+    present = {c.field for c in columns if c.field}
+    candidates = templates_for(source)
+    fitting = [t for t in candidates if set(t.required) <= present]
+    if fitting:
+        # The template that uses the most of the file's columns fits best.
+        return max(fitting, key=lambda t: (len(present & set(t.fields)), -len(t.fields)))
+    first = candidates[0]
+    missing = [FIELD_BY_NAME[f].template_header for f in first.required if f not in present]
+    found = "、".join(c.header for c in columns if c.header) or "（无）"
+    raise FileRejected(
+        file, f"缺少必需的列：{'、'.join(missing)}（{first.title}模板）；表头中的列：{found}")
+
+
+def _check_merged(grid: Grid, header_row: int, file: str) -> None:
+    for r0, c0, r1, c1 in grid.merged:
+        if r0 <= header_row <= r1 and (r1 > r0 or c1 > c0):
+            ref = f"{_letters(c0)}{r0}:{_letters(c1)}{r1}"
+            raise FileRejected(
+                file, f"表头含合并单元格 {ref}：请使用单行表头，每列一个列名（可参照标准模板）")
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out

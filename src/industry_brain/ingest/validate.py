@@ -1,0 +1,250 @@
+"""From a located sheet to accepted rows, rejects and skipped rows, in canonical units."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from industry_brain.core.errors import FileRejected
+from industry_brain.ingest import parse
+from industry_brain.ingest.header import Layout
+from industry_brain.ingest.reader import Grid
+from industry_brain.ingest.templates import FIELD_BY_NAME, Kind, PeriodRule
+
+ROW = "__row"
+TOTAL_MARKS = ("合计", "总计", "小计", "总合计", "全区合计")
+FOOTER_MARKS = ("注", "说明", "备注", "填表人", "制表", "审核人", "负责人", "数据来源")
+# Fields that are not record columns: they only decide a row's period.
+PERIOD_FIELDS = ("year", "month")
+
+
+@dataclass
+class Parsed:
+    accepted: pl.DataFrame                     # __row, period and record fields
+    rejects: list[dict[str, object]]           # row, column, value, reason, raw
+    rows_read: int
+    rows_skipped: int
+    period: str
+    warnings: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len({r["row"] for r in self.rejects})
+
+
+def _data_frame(grid: Grid, layout: Layout) -> pl.DataFrame:
+    start = layout.header_offset + 1
+    body = grid.frame.slice(start)
+    first = grid.first_row + start
+    body = body.with_columns(pl.int_range(first, first + body.height, dtype=pl.Int64).alias(ROW))
+    cells = [c for c in body.columns if c != ROW]
+    blank = pl.all_horizontal([parse.clean(pl.col(c)).is_null() for c in cells])
+    return body.filter(~blank)
+
+
+def _is_total_or_footer(frame: pl.DataFrame) -> pl.Expr:
+    cells = [c for c in frame.columns if c != ROW]
+    lead = [parse.clean(pl.col(c)).str.replace_all(r"\s", "") for c in cells[:4]]
+    total = pl.any_horizontal([e.str.starts_with(m).fill_null(False)
+                               for e in lead for m in TOTAL_MARKS])
+    filled = pl.sum_horizontal([parse.clean(pl.col(c)).is_not_null().cast(pl.Int32) for c in cells])
+    footer = (filled == 1) & pl.any_horizontal(
+        [lead[0].str.starts_with(m).fill_null(False) for m in FOOTER_MARKS])
+    return total | footer
+
+
+def _parsers(kind: Kind, county: str):  # type: ignore[no-untyped-def]
+    return {
+        Kind.code: lambda e: (parse.code_text(e), pl.lit(None, dtype=pl.String)),
+        Kind.text: parse.text_value,
+        Kind.industry: parse.industry,
+        Kind.township: lambda e: parse.township(e, county),
+        Kind.date: parse.date,
+        Kind.flag: parse.flag,
+        Kind.year: parse.year,
+        Kind.month: parse.month,
+    }.get(kind)
+
+
+def _typed(frame: pl.DataFrame, layout: Layout, county: str) -> pl.DataFrame:
+    """Adds v_<field> (value) and e_<field> (error) for every mapped column."""
+    exprs: list[pl.Expr] = []
+    by_field = layout.by_field()
+    for name, column in by_field.items():
+        spec = FIELD_BY_NAME[name]
+        src = pl.col(f"c{column.index}")
+        if name == "month" and "year" in by_field:
+            # A bare month number (3, 03, 3月) goes with the row's 年份.
+            year_col = parse.clean(pl.col(f"c{by_field['year'].index}")).str.replace(r"(年|\.0+)$", "")
+            bare = parse.clean(src).str.replace(r"(月|\.0+)$", "")
+            src = pl.when(bare.str.contains(r"^\d{1,2}$")).then(
+                pl.format("{}-{}", year_col, bare)).otherwise(src)
+        if spec.kind is Kind.quantity:
+            value, error = (parse.count if spec.unit == "次" else parse.number)(src)
+            value = value * column.factor
+            if spec.nonnegative:
+                error = pl.coalesce(error, pl.when(value < 0).then(
+                    pl.lit(f"{spec.header}不能为负数")))
+        else:
+            value, error = _parsers(spec.kind, county)(src)
+        exprs += [value.alias(f"v_{name}"), error.alias(f"e_{name}")]
+    return frame.with_columns(exprs)
+
+
+def _code_errors(frame: pl.DataFrame) -> pl.DataFrame:
+    if "v_credit_code" not in frame.columns:
+        return frame
+    code = pl.col("v_credit_code")
+    bad = code.is_not_null() & ~parse.credit_code_check(code).fill_null(False)
+    frame = frame.with_columns(bad.alias("__bad_code"))
+    wrong = frame.filter(pl.col("__bad_code"))["v_credit_code"].unique().to_list()
+    from industry_brain.reference.credit_code import problem
+
+    reasons = {c: problem(c) or "统一社会信用代码无效" for c in wrong}
+    return frame.with_columns(
+        pl.when(pl.col("__bad_code")).then(
+            code.replace_strict(reasons, default=None, return_dtype=pl.String))
+        .otherwise(pl.col("e_credit_code")).alias("e_credit_code")
+    ).drop("__bad_code")
+
+
+def _required_errors(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    exprs = []
+    for name in layout.template.required:
+        if name in PERIOD_FIELDS:
+            continue
+        header = FIELD_BY_NAME[name].header
+        exprs.append(pl.coalesce(
+            pl.col(f"e_{name}"),
+            pl.when(pl.col(f"v_{name}").is_null()).then(pl.lit(f"缺少必填项：{header}")),
+        ).alias(f"e_{name}"))
+    return frame.with_columns(exprs)
+
+
+def _row_period(frame: pl.DataFrame, layout: Layout, period_arg: str | None, file: str) -> pl.DataFrame:
+    rule = layout.template.period
+    present = layout.by_field()
+    if rule is PeriodRule.none:
+        return frame.with_columns(pl.lit(period_arg or "").alias("period"))
+    if "month" in present:
+        own = pl.col("v_month")
+    elif "year" in present and rule is PeriodRule.year:
+        own = pl.col("v_year").cast(pl.String)
+    else:
+        own = pl.lit(None, dtype=pl.String)
+    if rule is PeriodRule.month and "month" not in present and (period_arg or "").count("-") != 1:
+        raise FileRejected(file, "月度数据需要“月份”列，或用 --period YYYY-MM 指定月份")
+    if "month" not in present and "year" not in present and not period_arg:
+        raise FileRejected(file, "无法确定数据期间：请用 --period 指定（如 2024），或在文件中提供“年份”列")
+    period = pl.coalesce(own, pl.lit(period_arg, dtype=pl.String))
+    frame = frame.with_columns(period.alias("period"))
+    if period_arg:
+        fits = (pl.col("period") == period_arg) | pl.col("period").str.starts_with(period_arg + "-")
+        mismatch = pl.when(own.is_not_null() & ~fits).then(
+            pl.format("数据期间 {} 与导入期间 {} 不符", pl.col("period"), pl.lit(period_arg)))
+        frame = frame.with_columns(mismatch.alias("e_period"))
+    return frame
+
+
+def _batch_period(periods: list[str], period_arg: str | None, file: str) -> str:
+    if period_arg is not None:
+        return period_arg
+    distinct = sorted(set(periods))
+    if len(distinct) <= 1:
+        return distinct[0] if distinct else ""
+    years = {p[:4] for p in distinct}
+    if len(years) == 1 and all(len(p) == 7 for p in distinct):
+        return years.pop()
+    raise FileRejected(
+        file, f"文件包含多个期间（{'、'.join(distinct[:5])}）：请按期间拆分文件，或用 --period 指定")
+
+
+def _duplicates(frame: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, list[dict[str, object]]]:
+    """Same key twice: identical rows are skipped, differing rows are all rejected."""
+    key = [f"v_{k}" for k in layout.template.key if f"v_{k}" in frame.columns] + ["period"]
+    values = [c for c in frame.columns if c.startswith("v_")]
+    dup = frame.filter(pl.len().over(key) > 1)
+    if dup.is_empty():
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias("e_duplicate"),
+                                  pl.lit(False).alias("__skip")), []
+    variants = dup.group_by(key).agg(
+        pl.struct(values).n_unique().alias("__variants"), pl.col(ROW).sort().alias("__rows"))
+    frame = frame.join(variants, on=key, how="left", nulls_equal=True)
+    code = pl.col("v_credit_code") if "v_credit_code" in frame.columns else pl.col(key[0])
+    rows_text = pl.col("__rows").cast(pl.List(pl.String)).list.join("、")
+    differing = pl.col("__variants") > 1
+    frame = frame.with_columns(
+        pl.when(differing).then(pl.format("“{}”在本文件中出现多次且数据不同（第 {} 行）", code, rows_text))
+        .alias("e_duplicate"),
+        (~differing & (pl.col(ROW) != pl.col("__rows").list.first())).fill_null(False).alias("__skip"),
+    )
+    skipped = frame.filter(pl.col("__skip"))
+    notes = [{"row": r, "column": None, "value": None,
+              "message": f"与第 {first} 行完全相同，已跳过"}
+             for r, first in zip(skipped[ROW], skipped["__rows"].list.first(), strict=True)]
+    return frame.drop("__variants", "__rows"), notes
+
+
+def validate(grid: Grid, layout: Layout, period_arg: str | None, county: str, file: str) -> Parsed:
+    frame = _data_frame(grid, layout)
+    rows_read = frame.height
+    totals = frame.filter(_is_total_or_footer(frame))
+    frame = frame.filter(~_is_total_or_footer(frame))
+    frame = _code_errors(_typed(frame, layout, county))
+    frame = _required_errors(frame, layout)
+    frame = _row_period(frame, layout, period_arg, file)
+    frame, dup_notes = _duplicates(frame, layout)
+    errors = [c for c in frame.columns if c.startswith("e_")]
+    frame = frame.with_columns(pl.any_horizontal([pl.col(e).is_not_null() for e in errors])
+                               .alias("__rejected"))
+    rejects = _rejects(frame.filter(pl.col("__rejected")), layout, errors)
+    accepted = frame.filter(~pl.col("__rejected") & ~pl.col("__skip"))
+    period = _batch_period(accepted["period"].unique().to_list(), period_arg, file)
+    fields = [n for n in layout.by_field() if n not in PERIOD_FIELDS]
+    accepted = accepted.select(ROW, "period", *[pl.col(f"v_{n}").alias(n) for n in fields])
+    warnings = [{"row": None, "column": None, "value": None, "message": n} for n in layout.notes]
+    warnings += [{"row": r, "column": None, "value": None, "message": "合计/说明行，已跳过"}
+                 for r in totals[ROW].to_list()]
+    warnings += dup_notes + _township_warnings(frame, layout)
+    skipped = totals.height + len(dup_notes)
+    return Parsed(accepted, rejects, rows_read, skipped, period, warnings)
+
+
+def _township_warnings(frame: pl.DataFrame, layout: Layout) -> list[dict[str, object]]:
+    column = layout.by_field().get("township_code")
+    if column is None:
+        return []
+    src = f"c{column.index}"
+    unknown = frame.filter(pl.col("v_township_code").is_null() & parse.clean(pl.col(src)).is_not_null()
+                           & ~pl.col("__rejected"))
+    return [{"row": r, "column": column.header, "value": v,
+             "message": f"所属镇街“{v}”不在区划表中，未记录镇街"}
+            for r, v in zip(unknown[ROW], unknown[src], strict=True)]
+
+
+def _rejects(bad: pl.DataFrame, layout: Layout, errors: list[str]) -> list[dict[str, object]]:
+    if bad.is_empty():
+        return []
+    by_field = layout.by_field()
+    headers = {c.index: c.header for c in layout.columns}
+    out: list[dict[str, object]] = []
+    cells = [c for c in bad.columns if c.startswith("c") and c[1:].isdigit()]
+    for row in bad.iter_rows(named=True):
+        raw = {headers.get(int(c[1:])) or c: row[c] for c in cells if row[c] is not None}
+        raw_json = json.dumps(raw, ensure_ascii=False)
+        for e in errors:
+            if row[e] is None:
+                continue
+            name = e[2:]
+            column = by_field.get(name) or (
+                (by_field.get("month") or by_field.get("year")) if name == "period" else None)
+            out.append({
+                "row": row[ROW],
+                "column": column.header if column else None,
+                "value": row[f"c{column.index}"] if column else None,
+                "reason": row[e],
+                "raw": raw_json,
+            })
+    return out
