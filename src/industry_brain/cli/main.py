@@ -1,0 +1,38 @@
+"""The `industry-brain` command: every domain's commands on one Typer app."""
+
+from __future__ import annotations
+
+import typer
+
+from industry_brain import __version__
+
+
+def build_app() -> typer.Typer:
+    from industry_brain.demo.cli import demo_command
+    from industry_brain.enterprises.cli import conflicts_command, export_app
+    from industry_brain.ingest.cli import batches_command, import_command, rejects_command
+
+    app = typer.Typer(
+        name="industry-brain",
+        help="产业大脑 industry-brain：企业数据归集、亩均评价、规划指标跟踪。",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.command("import")(import_command)
+    app.command("batches")(batches_command)
+    app.command("rejects")(rejects_command)
+    app.command("conflicts")(conflicts_command)
+    app.add_typer(export_app, name="export")
+    app.command("demo")(demo_command)
+
+    @app.command("version")
+    def version() -> None:
+        """显示版本 (show the version)."""
+        typer.echo(__version__)
+
+    return app
+
+
+def main() -> None:
+    build_app()()
