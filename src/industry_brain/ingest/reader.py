@@ -246,10 +246,11 @@ def _read_csv(path: Path, settings: Settings) -> Grid:
     try:
         frame = pl.read_csv(
             io.BytesIO(raw), has_header=False, schema=schema, infer_schema=False,
-            quote_char='"', missing_utf8_is_empty_string=False, raise_if_empty=False,
+            quote_char='"', raise_if_empty=False, missing_columns="insert",
         )
     except pl.exceptions.PolarsError as exc:
-        raise FileRejected(name, f"CSV格式错误：{_first_line(str(exc))}") from exc
+        raise FileRejected(name, _csv_problem(raw, width, settings)
+                           or f"CSV格式错误：{_first_line(str(exc))}") from exc
     if frame.height > settings.max_rows:
         raise FileRejected(name, f"文件有 {frame.height} 行，超过上限 {settings.max_rows} (max_rows)")
     notes = [] if encoding.startswith("utf-8") else ["文件编码为GBK/GB18030，已自动转换"]
@@ -270,6 +271,18 @@ def _csv_width(raw: bytes, name: str, settings: Settings) -> int:
         if fields > width:
             width = max(len(r) for r in csv.reader([line])) if '"' in line else fields
     return max(width, 1)
+
+
+def _csv_problem(raw: bytes, width: int, settings: Settings) -> str | None:
+    """Where a CSV is wider than its header: the first such row, as a department sees it."""
+    import csv
+
+    text = io.StringIO(raw.decode("utf-8", "replace"), newline="")
+    for number, row in enumerate(csv.reader(text), start=1):
+        if len(row) > width:
+            cap = f"，超过上限 {settings.max_columns} (max_columns)" if len(row) > settings.max_columns else ""
+            return f"第 {number} 行有 {len(row)} 列，多于表头的 {width} 列{cap}"
+    return None
 
 
 def _first_line(text: str) -> str:

@@ -6,14 +6,26 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
+from sqlalchemy import Integer
 from sqlalchemy.orm import Session
+
+from industry_brain.core.db import Base, load_all_models
 
 BATCH_ROWS = 50_000
 
 
-def _rows_for_db(frame: pl.DataFrame) -> pl.DataFrame:
-    # Dates go in as ISO text, the form SQLAlchemy's Date type itself stores on SQLite.
-    casts = [pl.col(c).cast(pl.String) for c, t in frame.schema.items() if t == pl.Date]
+def _rows_for_db(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Values in the table's own column types: whole numbers for integer columns (PostgreSQL
+    refuses '1.0' there) and ISO text for dates (what SQLAlchemy's Date stores on SQLite)."""
+    load_all_models()
+    columns = Base.metadata.tables[table].columns
+    casts = []
+    for name, dtype in frame.schema.items():
+        sql_type = columns[name].type
+        if isinstance(sql_type, Integer) and dtype.is_float():
+            casts.append(pl.col(name).round(0).cast(pl.Int64))
+        elif dtype == pl.Date:
+            casts.append(pl.col(name).cast(pl.String))
     return frame.with_columns(casts) if casts else frame
 
 
@@ -21,7 +33,7 @@ def insert_frame(session: Session, table: str, frame: pl.DataFrame) -> None:
     """Append `frame` (columns named as the table's) to `table`."""
     if frame.is_empty():
         return
-    frame = _rows_for_db(frame)
+    frame = _rows_for_db(frame, table)
     connection = session.connection()
     columns = frame.columns
     if connection.dialect.name == "postgresql":
