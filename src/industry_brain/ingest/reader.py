@@ -125,7 +125,7 @@ class _SheetScan:
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _FORMULA = re.compile(rb"<f[ >/]")
-_FORMULA_NO_VALUE = re.compile(rb"<f\b[^>]*(?:/>|>[^<]*</f>)(?:<v>\s*</v>|<v/>)?</c>")
+_FORMULA_NO_VALUE = re.compile(rb"<f\b[^>]*(?:/>|>[^<]*</f>)(?:<v>\s*</v>|<v\s*/>)?</c>")
 
 
 def col_number(letters: bytes | str) -> int:
@@ -258,19 +258,24 @@ def _read_csv(path: Path, settings: Settings) -> Grid:
 
 
 def _csv_width(raw: bytes, name: str, settings: Settings) -> int:
-    """Widest row among the first rows (title rows are narrower than the header)."""
+    """Fields in the header line (the early line naming the most known fields). A data row
+    wider than its header means misaligned values, which the reader refuses by row number."""
     import csv
 
-    width = 0
+    from industry_brain.ingest.header import match_header
+
     lines = raw[: 4 * 1024 * 1024].decode("utf-8", "replace").splitlines()
-    for i, line in enumerate(lines[: settings.header_scan_rows + 5]):
+    best, best_score = 1, -1
+    for i, line in enumerate(lines[: settings.header_scan_rows]):
         fields = line.count(",") + 1
         if fields > settings.max_columns:
             raise FileRejected(
                 name, f"第 {i + 1} 行有 {fields} 列，超过上限 {settings.max_columns} (max_columns)")
-        if fields > width:
-            width = max(len(r) for r in csv.reader([line])) if '"' in line else fields
-    return max(width, 1)
+        row = next(csv.reader([line]), [])
+        score = sum(1 for cell in row if cell.strip() and match_header(cell)[0])
+        if score > best_score:
+            best, best_score = len(row), score
+    return max(best, 1)
 
 
 def _csv_problem(raw: bytes, width: int, settings: Settings) -> str | None:
