@@ -21,6 +21,10 @@ def squash(text: str) -> str:
     return _SPACES.sub("", text)
 
 
+_DASHES = re.compile(r"[-\u2010-\u2015\u2212]")
+
+
 def normalise_code(text: str) -> str:
-    """A code as typed (spaces, lower case, full-width) in its canonical form."""
-    return squash(to_halfwidth(text)).upper()
+    """A code as typed (spaces, hyphens, lower case, full-width) in its canonical form;
+    GB 32100's validation recipe strips spaces and hyphens."""
+    return _DASHES.sub("", squash(to_halfwidth(text))).upper()

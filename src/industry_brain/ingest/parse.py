@@ -33,7 +33,9 @@ def clean(expr: pl.Expr) -> pl.Expr:
 
 
 def code_text(expr: pl.Expr) -> pl.Expr:
-    return clean(expr).str.replace_all(_BLANKS, "").str.to_uppercase()
+    """As core.text.normalise_code: no blanks or hyphens, upper case, half-width."""
+    return clean(expr).str.replace_all(_BLANKS, "").str.replace_all(
+        r"[-\u2010-\u2015\u2212]", "").str.to_uppercase()
 
 
 def credit_code_check(code: pl.Expr) -> pl.Expr:
