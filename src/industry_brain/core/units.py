@@ -8,19 +8,19 @@ separates the term from the unit and `factor` gives the multiplier to the canoni
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 
 from industry_brain.core.text import squash, to_halfwidth
 
 
-class Dimension(str, Enum):
+class Dimension(StrEnum):
     money = "money"
     land = "land"
     electricity = "electricity"
     energy = "energy"
     mass = "mass"
     people = "people"
-    count = "count"
+    events = "events"
 
 
 CANONICAL: dict[Dimension, str] = {
@@ -30,7 +30,7 @@ CANONICAL: dict[Dimension, str] = {
     Dimension.energy: "吨标准煤",
     Dimension.mass: "吨",
     Dimension.people: "人",
-    Dimension.count: "次",
+    Dimension.events: "次",
 }
 
 # Multipliers to the canonical unit. 1 亩 = 10000/15 m² exactly; 1 公顷 = 15 亩.
@@ -54,7 +54,7 @@ _FACTORS: dict[Dimension, dict[str, float]] = {
     },
     Dimension.mass: {"吨": 1.0, "t": 1.0, "千克": 1e-3, "kg": 1e-3, "公斤": 1e-3, "万吨": 1e4},
     Dimension.people: {"人": 1.0},
-    Dimension.count: {"次": 1.0, "起": 1.0, "件": 1.0},
+    Dimension.events: {"次": 1.0, "起": 1.0, "件": 1.0},
 }
 
 _BRACKETED = re.compile(r"^(?P<term>.*?)[(\[【](?P<unit>[^()\[\]【】]*)[)\]】]\s*$")

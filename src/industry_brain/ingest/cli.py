@@ -9,7 +9,13 @@ import typer
 from rich.table import Table
 
 from industry_brain.cli.support import (
-    DbOption, JsonOption, boundary, friendly_errors, out, print_json, settings_for,
+    DbOption,
+    JsonOption,
+    boundary,
+    friendly_errors,
+    out,
+    print_json,
+    settings_for,
 )
 from industry_brain.ingest import batches as batch_service
 from industry_brain.ingest.service import import_file

@@ -82,7 +82,7 @@ def locate(grid: Grid, source: str, scan_rows: int, file: str) -> Layout:
     columns = [c if c.field in template.fields else Column(c.index, c.header, None) for c in columns]
     for c in columns:
         spec = FIELD_BY_NAME.get(c.field or "")
-        if spec and spec.dimension and c.unit is None and spec.dimension is not Dimension.count:
+        if spec and spec.dimension and c.unit is None and spec.dimension is not Dimension.events:
             notes.append(f"列“{c.header}”未注明单位，按 {spec.unit} 处理")
     return Layout(best + grid.first_row, best, template, columns, notes)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import polars as pl
 
@@ -108,7 +110,7 @@ def industry(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         pl.format("行业代码“{}”不是GB/T 4754-2017的4位小类代码", text))
 
 
-def _map_unique(text: pl.Expr, fn: object, dtype: pl.DataType) -> pl.Expr:
+def _map_unique(text: pl.Expr, fn: Callable[[Any], Any], dtype: pl.DataType) -> pl.Expr:
     return text.map_batches(
         lambda s: s.map_elements(fn, return_dtype=dtype, skip_nulls=True), return_dtype=dtype)
 

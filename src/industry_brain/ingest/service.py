@@ -20,7 +20,7 @@ from industry_brain.core.errors import ConfigurationError
 from industry_brain.core.settings import Settings
 from industry_brain.enterprises.service import update_master
 from industry_brain.ingest import store
-from industry_brain.ingest.header import locate
+from industry_brain.ingest.header import Layout, locate
 from industry_brain.ingest.models import ImportBatch, Reject
 from industry_brain.ingest.plausibility import plausibility_warnings
 from industry_brain.ingest.reader import read_grid
@@ -89,7 +89,7 @@ def _active_identical(session: Session, source: str, template: str, period: str,
         ImportBatch.status == "active")).first()
 
 
-def _new_batch(session: Session, path: Path, sha: str, source: str, layout, parsed: Parsed,  # type: ignore[no-untyped-def]
+def _new_batch(session: Session, path: Path, sha: str, source: str, layout: Layout, parsed: Parsed,
                user: str | None, supplement: bool) -> ImportBatch:
     columns = [{"header": c.header, "field": c.field, "unit": c.unit, "factor": c.factor}
                for c in layout.columns if c.header]

@@ -9,13 +9,13 @@ that it lists every field, alias and source here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import cache
 
 from industry_brain.core.units import CANONICAL, Dimension
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     code = "code"            # 统一社会信用代码
     text = "text"
     industry = "industry"    # GB/T 4754-2017 class
@@ -76,8 +76,8 @@ FIELDS: tuple[Field, ...] = (
     F("energy_tce", "综合能耗", Q, ("综合能源消费量", "能源消费量"), Dimension.energy, True),
     F("emission_t", "主要污染物排放量", Q, ("污染物排放量",), Dimension.mass, True),
     F("electricity_wan_kwh", "用电量", Q, ("用电量合计", "售电量", "电量"), Dimension.electricity, True),
-    F("safety_accident", "安全生产事故", Q, ("安全事故", "事故起数"), Dimension.count, True),
-    F("env_violation", "环境违法", Q, ("环境违法次数", "环境违法行为"), Dimension.count, True),
+    F("safety_accident", "安全生产事故", Q, ("安全事故", "事故起数"), Dimension.events, True),
+    F("env_violation", "环境违法", Q, ("环境违法次数", "环境违法行为"), Dimension.events, True),
     F("title", "称号", Kind.text, ("荣誉称号", "认定称号", "企业称号")),
     F("title_level", "级别", Kind.text, ("认定级别", "称号级别")),
     F("title_year", "认定年份", Kind.year, ("认定年度",)),
@@ -89,7 +89,7 @@ TITLES = ("专精特新", "小巨人", "单项冠军", "隐形冠军", "雄鹰",
 TITLE_LEVELS = ("国家级", "省级", "市级", "区级")
 
 
-class PeriodRule(str, Enum):
+class PeriodRule(StrEnum):
     none = "none"      # a snapshot (register, titles, account map): no period
     year = "year"      # yearly figures: --period YYYY or a 年份 column (or monthly rows)
     month = "month"    # monthly figures: a 月份 column or --period YYYY-MM

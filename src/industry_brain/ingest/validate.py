@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -55,7 +56,7 @@ def _is_total_or_footer(frame: pl.DataFrame) -> pl.Expr:
     return total | footer
 
 
-def _parsers(kind: Kind, county: str):  # type: ignore[no-untyped-def]
+def _parsers(kind: Kind, county: str) -> Any:
     return {
         Kind.code: lambda e: (parse.code_text(e), pl.lit(None, dtype=pl.String)),
         Kind.text: parse.text_value,
@@ -204,7 +205,8 @@ def validate(grid: Grid, layout: Layout, period_arg: str | None, county: str, fi
     period = _batch_period(accepted["period"].unique().to_list(), period_arg, file)
     fields = [n for n in layout.by_field() if n not in PERIOD_FIELDS]
     accepted = accepted.select(ROW, "period", *[pl.col(f"v_{n}").alias(n) for n in fields])
-    warnings = [{"row": None, "column": None, "value": None, "message": n} for n in layout.notes]
+    warnings: list[dict[str, object]] = [
+        {"row": None, "column": None, "value": None, "message": n} for n in layout.notes]
     warnings += [{"row": r, "column": None, "value": None, "message": "合计/说明行，已跳过"}
                  for r in totals[ROW].to_list()]
     warnings += dup_notes + _township_warnings(frame, layout)
