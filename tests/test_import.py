@@ -209,3 +209,13 @@ def test_nothing_is_half_written_when_an_import_fails_midway(engine, settings, t
     with pytest.raises(RuntimeError):
         run_import(engine, settings, path, "tax", "2024")
     assert counts(engine) == {"import_batch": 0, "record": 0, "reject": 0, "batch_warning": 0}
+
+
+def test_industry_written_as_section_letter_name_or_without_leading_zero(engine, settings, tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", [
+        ["统一社会信用代码", "企业名称", "行业代码"],
+        [code(70), "甲", "C3484"], [code(71), "乙", "机械零部件加工"], [code(72), "丙", 111],
+        [code(73), "丁", "通用设备"]])
+    result = run_import(engine, settings, path, "registry")
+    assert [r.industry_code for r in records(engine)] == ["3484", "3484", "0111"]
+    assert result.rejects[0].row == 5 and "通用设备" in result.rejects[0].reason

@@ -100,8 +100,22 @@ def year(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         pl.format("“{}”不是年份", text))
 
 
+@cache
+def _class_by_name() -> dict[str, str]:
+    """Class names that name exactly one 4-digit class (the register often writes the name)."""
+    from collections import Counter
+
+    from industry_brain.reference.industries import industries
+
+    classes = [(i.name, c) for c, i in industries().items() if i.level == 4]
+    counts = Counter(name for name, _ in classes)
+    return {name: c for name, c in classes if counts[name] == 1}
+
+
 def industry(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    named = clean(expr).replace_strict(_class_by_name(), default=None, return_dtype=pl.String)
     text = code_text(expr).str.replace(r"\.0+$", "").str.replace(r"^[A-T](\d{2,4})$", "$1")
+    text = pl.coalesce(named, text)
     # Excel drops the leading zero of 0111-0599; a 3-digit number that pads to a class is one.
     padded = pl.when(text.str.contains(r"^\d{3}$") & ("0" + text).is_in(list(class_codes())))
     text = padded.then("0" + text).otherwise(text)
