@@ -10,6 +10,7 @@ from industry_brain import __version__
 def build_app() -> typer.Typer:
     from industry_brain.demo.cli import demo_command
     from industry_brain.enterprises.cli import conflicts_command, export_app
+    from industry_brain.evaluation.cli import evaluate_command, methods_app
     from industry_brain.ingest.cli import batches_command, import_command, rejects_command
 
     app = typer.Typer(
@@ -24,6 +25,8 @@ def build_app() -> typer.Typer:
     app.command("rejects")(rejects_command)
     app.command("conflicts")(conflicts_command)
     app.add_typer(export_app, name="export")
+    app.command("evaluate")(evaluate_command)
+    app.add_typer(methods_app, name="methods")
     app.command("demo")(demo_command)
 
     @app.command("version")

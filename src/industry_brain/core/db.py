@@ -97,4 +97,5 @@ def transaction(engine: Engine) -> Iterator[Session]:
 def load_all_models() -> None:
     """Import every domain's models so Base.metadata knows every table (migrations, tests)."""
     from industry_brain.enterprises import models as _enterprises  # noqa: F401
+    from industry_brain.evaluation import models as _evaluation  # noqa: F401
     from industry_brain.ingest import models as _ingest  # noqa: F401

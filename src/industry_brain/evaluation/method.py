@@ -245,6 +245,15 @@ def _policy(r: _Reader, data: Any, sources: dict[str, str]) -> Policy:
     return Policy(**rates, electricity_surcharge_d_three_years=three, source=source)
 
 
+def parse_method_snapshot(text: str) -> Method:
+    """A Method back from the snapshot a run stores (the dataclass dump, not a method file)."""
+    d = yaml.safe_load(text)
+    sets = {k: tuple(Item(i["indicator"], i["weight"], Benchmark(**i["benchmark"]), i["cap"], i["source"])
+                     for i in v) for k, v in d["sets"].items()}
+    return Method(**{**d, "sets": sets, "grades": {k: Grades(**v) for k, v in d["grades"].items()},
+                     "policy": Policy(**d["policy"]), "utility_divisions": tuple(d["utility_divisions"])})
+
+
 def shipped_methods() -> list[str]:
     folder = resources.files(__package__) / "methods"
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))

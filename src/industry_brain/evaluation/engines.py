@@ -1,0 +1,38 @@
+"""Ibis backends the evaluation runs on: DuckDB (default, in-process), SQLite, PostgreSQL and
+PySpark (local mode; the optional `spark` extra)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from industry_brain.core.errors import ConfigurationError
+
+ENGINES = ("duckdb", "sqlite", "postgres", "pyspark")
+
+
+def connect(engine: str, *, postgres_url: str | None = None) -> Any:
+    import ibis
+
+    if engine == "duckdb":
+        return ibis.duckdb.connect()
+    if engine == "sqlite":
+        return ibis.sqlite.connect()
+    if engine == "postgres":
+        if not postgres_url or not postgres_url.startswith("postgresql"):
+            raise ConfigurationError("引擎 postgres 需要 PostgreSQL 数据库URL（--db postgresql://...）")
+        return ibis.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://", 1))
+    if engine == "pyspark":
+        return ibis.pyspark.connect(spark_session())
+    raise ConfigurationError(f"未知的计算引擎“{engine}”；可用：{', '.join(ENGINES)}")
+
+
+def spark_session() -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise ConfigurationError("未安装 PySpark：请安装 industry-brain[spark]") from exc
+    return (SparkSession.builder.master("local[2]").appName("industry-brain")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate())
