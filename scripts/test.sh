@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
-uv sync --frozen --quiet
+uv sync --frozen --extra spark --quiet   # PySpark is an optional extra; the tests use it
 
 # The PostgreSQL tests use INDUSTRY_BRAIN_TEST_PG_URL (default: postgres@127.0.0.1:5432/test).
 # Start the local server if it is installed but stopped.

@@ -106,7 +106,7 @@ def _items(t: ir.Table, method: Method) -> ir.Table:
         fill = (t[f"raw_{name}"].mean().over(group_by=["pool", "iset"]).fill_null(0.0)
                 if method.imputation == "pool_mean" else ibis.literal(0.0))
         scored[f"score_{name}"] = ibis.cases(
-            (~in_set, ibis.null("float64")),
+            (~in_set | (t.pool == NOT_EVALUATED), ibis.null("float64")),
             (t[name].notnull(), t[f"raw_{name}"]),
             else_=fill,
         )

@@ -22,7 +22,12 @@ def connect(engine: str, *, postgres_url: str | None = None) -> Any:
             raise ConfigurationError("引擎 postgres 需要 PostgreSQL 数据库URL（--db postgresql://...）")
         return ibis.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://", 1))
     if engine == "pyspark":
-        return ibis.pyspark.connect(spark_session())
+        con = ibis.pyspark.connect(spark_session())
+        # Tables reach Spark through pandas, where a missing float becomes NaN; Spark then
+        # treats NaN as a number larger than any other, so a missing figure would count as
+        # present and huge. The facts format has no NaN, only missing values.
+        ibis.options.pyspark.treat_nan_as_null = True
+        return con
     raise ConfigurationError(f"未知的计算引擎“{engine}”；可用：{', '.join(ENGINES)}")
 
 

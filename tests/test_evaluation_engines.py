@@ -1,0 +1,89 @@
+"""The evaluation on every engine we support, on the same fixtures: they must agree.
+
+Modelled on ibis's own backend matrix: one test body, parametrised by backend; the PySpark
+backend runs where the `spark` extra is installed (always under CI, which installs it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import polars as pl
+import pytest
+
+from evaluation_fixtures import YEAR, at_benchmarks_2022, frame, mixed
+from industry_brain.evaluation.method import load_method
+from industry_brain.evaluation.service import compute
+
+HAS_SPARK = importlib.util.find_spec("pyspark") is not None
+SPARK = pytest.mark.skipif(not HAS_SPARK and not os.environ.get("CI"),
+                           reason="PySpark not installed (the `spark` extra)")
+ENGINES = ["duckdb", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
+           pytest.param("pyspark", marks=[SPARK, pytest.mark.slow])]
+METHODS = ["huangyan-2022", "huangyan-2021", "zhejiang-aggregate"]
+KEYS = ["credit_code", "pool", "grade", "rank", "imputed", "vetoes", "reason"]
+
+
+@pytest.fixture(params=ENGINES)
+def run(request):
+    engine = request.param
+    url = request.getfixturevalue("pg_url") if engine == "postgres" else None
+
+    def evaluate(facts: pl.DataFrame, method: str, year: int = YEAR) -> pl.DataFrame:
+        return compute(facts, load_method(method), year=year, engine=engine, postgres_url=url)
+
+    return evaluate
+
+
+def test_hand_worked_scores(run):
+    result = run(frame([{}, at_benchmarks_2022()]), "huangyan-2022")
+    scores = dict(zip(result["name"], result["score"], strict=True))
+    assert scores["企业1"] == pytest.approx(113.128, abs=5e-4)
+    assert scores["企业2"] == pytest.approx(100.000, abs=1e-9)
+    assert run(frame([{}]), "huangyan-2021")["score"][0] == pytest.approx(112.906, abs=5e-4)
+
+
+def test_item_scores_of_the_113_enterprise(run):
+    row = run(frame([{}]), "huangyan-2022").row(0, named=True)
+    assert row["tax_per_mu"] == 30 and row["score_tax_per_mu"] == pytest.approx(30 / 24.097 * 30)
+    assert row["score_value_added_per_emission"] == pytest.approx(6000 / 4929.81 * 10)
+    assert row["score_rd_intensity"] == pytest.approx(0.025 / 0.0302 * 10)
+    assert row["score_tax_per_electricity"] is None  # not in the above-scale set
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_engine_agrees_with_duckdb(run, method):
+    facts = mixed()
+    got = run(facts, method).sort("credit_code")
+    want = compute(facts, load_method(method), year=YEAR, engine="duckdb").sort("credit_code")
+    assert got.select(KEYS).to_dicts() == want.select(KEYS).to_dicts()
+    for column in [c for c in want.columns if c == "score" or c.startswith("score_")]:
+        a, b = got[column].to_list(), want[column].to_list()
+        assert [x is None for x in a] == [y is None for y in b], column
+        assert [x for x in a if x is not None] == pytest.approx([y for y in b if y is not None],
+                                                                rel=1e-9, abs=1e-9), column
+
+
+def test_pools_reasons_and_vetoes_on_the_edges(run):
+    r = {row["name"]: row for row in run(mixed(), "huangyan-2022").to_dicts()}
+    assert (r["企业6"]["grade"], r["企业6"]["reason"]) == ("T", "utility")
+    assert (r["企业7"]["grade"], r["企业7"]["reason"]) == ("T", "new")
+    assert r["企业8"]["pool"] == "above_scale"                       # established 31 Dec of year−2
+    assert (r["企业9"]["reason"], r["企业10"]["reason"]) == ("no_tax", "no_land")
+    assert r["企业11"]["pool"] == r["企业12"]["pool"] == "tenant"
+    assert r["企业11"]["score_tax_per_electricity"] is None         # above-scale tenant: its own set
+    assert r["企业12"]["score_value_added_per_mu"] is None
+    assert r["企业12"]["tax_per_mu"] == 5.0                          # rented land stands in
+    assert (r["企业13"]["grade"], r["企业13"]["vetoes"]) == ("D", "safety_accident")
+    assert (r["企业14"]["grade"], r["企业14"]["vetoes"]) == ("D", "env_violation")
+    assert r["企业15"]["vetoes"] == "low_efficiency" and r["企业16"]["vetoes"] == ""
+    assert r["企业5"]["score_tax_per_mu"] < 0 and "low_efficiency" in r["企业5"]["vetoes"]
+    assert r["企业3"]["imputed"] == "value_added_per_emission"
+    assert r["企业4"]["imputed"] == "value_added_per_emission,rd_intensity"
+    assert r["企业17"]["imputed"] == "tax_per_electricity"           # zero electricity: undefined
+
+
+def test_ties_share_a_rank(run):
+    r = {row["name"]: row for row in run(mixed(), "huangyan-2022").to_dicts()}
+    assert r["企业1"]["rank"] == r["企业18"]["rank"] == r["企业19"]["rank"]
