@@ -1,0 +1,158 @@
+"""Methods as files, facts files, and evaluate runs: clear errors and reproducible runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from evaluation_fixtures import YEAR, mixed
+from helpers import code
+from industry_brain.cli.main import build_app
+from industry_brain.core.db import transaction
+from industry_brain.core.errors import FileRejected
+from industry_brain.evaluation.inputs import read_facts
+from industry_brain.evaluation.method import MethodError, load_method, shipped_methods
+from industry_brain.evaluation.service import (
+    compute, get_run, input_hash, method_of, run_evaluation, run_inputs, run_results,
+)
+
+runner = CliRunner()
+SHIPPED = Path(__file__).resolve().parents[1] / "src/industry_brain/evaluation/methods"
+
+
+def method_file(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load((SHIPPED / "huangyan-2022.yaml").read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "county.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_shipped_methods_and_their_published_constants():
+    assert shipped_methods() == ["huangyan-2021", "huangyan-2022", "zhejiang-aggregate"]
+    m = load_method("huangyan-2021")
+    assert [(i.indicator, i.weight, i.benchmark.value) for i in m.sets["below_scale"]] == [
+        ("tax_per_mu", 50, 16.601058), ("tax_per_electricity", 50, 0.236565)]
+    assert [i.benchmark.value for i in m.sets["above_scale"]] == [26.01, 132.27, 2.54, 4861.08, 17.45, 0.0305]
+    assert all(i.source == "S4" for i in m.sets["above_scale"]) and "S4" in m.sources
+    assert load_method("huangyan-2022").policy.electricity_surcharge_yuan_per_kwh == {"D": 0.3}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["indicator_sets"]["above_scale"][1].update(weight="20"), "indicator_sets.above_scale[1].weight: 应为数字"),
+    (lambda d: d["indicator_sets"]["above_scale"][0].update(indicator="tax_per_acre"), "indicator_sets.above_scale[0].indicator: 应为"),
+    (lambda d: d["indicator_sets"]["below_scale"][0]["benchmark"].update(rule="median"), "benchmark.rule: 应为 constant"),
+    (lambda d: d["indicator_sets"]["below_scale"][0]["benchmark"].pop("value"), "below_scale[0].benchmark.value: 缺少此项"),
+    (lambda d: d["grades"]["default"].update(B=0.99), "grades.default: 应满足 0 < A < B < C ≤ 1"),
+    (lambda d: d["vetoes"].update(bankrupt=True), "vetoes.bankrupt: 应为"),
+    (lambda d: d["indicator_sets"].pop("below_scale"), "indicator_sets.below_scale: 缺少此项"),
+    (lambda d: d["indicator_sets"]["above_scale"][0].update(source="S99"), "来源 S99 未在 sources 中列出"),
+    (lambda d: d["policy"]["electricity_surcharge_yuan_per_kwh"].update(E=1), "policy.electricity_surcharge_yuan_per_kwh.E"),
+])
+def test_malformed_method_files_name_the_field(tmp_path, change, message):
+    with pytest.raises(MethodError) as info:
+        load_method(method_file(tmp_path, change))
+    assert str(info.value).startswith("county.yaml: ") and message in str(info.value)
+
+
+def test_broken_yaml_names_the_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: x\ntitle: y\nindicator_sets: [\n  - a: b\n: c\n", encoding="utf-8")
+    with pytest.raises(MethodError, match=r"bad.yaml: 第 \d+ 行: YAML 格式错误"):
+        load_method(path)
+
+
+def test_a_county_method_file_changes_the_result_not_the_code(tmp_path):
+    doubled = method_file(tmp_path, lambda d: [i["benchmark"].update(value=i["benchmark"]["value"] * 2)
+                                               for i in d["indicator_sets"]["above_scale"]])
+    facts = mixed()
+    base = compute(facts, load_method("huangyan-2022"), year=YEAR).filter(pl.col("name") == "企业1")
+    half = compute(facts, load_method(doubled), year=YEAR).filter(pl.col("name") == "企业1")
+    assert half["score"][0] == pytest.approx(base["score"][0] / 2)
+
+
+def test_pool_aggregate_benchmark_is_the_pool_ratio_of_sums():
+    facts = mixed().filter(pl.col("name").is_in(["企业1", "企业2", "企业8"]))
+    out = compute(facts, load_method("zhejiang-aggregate"), year=YEAR)
+    rows = facts.to_dicts()
+    bench = sum(r["tax_wan"] for r in rows) / sum(r["land_mu"] for r in rows)
+    got = {r["name"]: r["score_tax_per_mu"] for r in out.to_dicts()}
+    for r in rows:
+        assert got[r["name"]] == pytest.approx(r["tax_wan"] / r["land_mu"] / bench * 30)
+
+
+def test_facts_file_errors_name_file_row_and_column(tmp_path):
+    facts = mixed(n=20)
+    path = tmp_path / "facts.csv"
+    facts.with_columns(pl.when(pl.col("name") == "企业4").then(pl.lit("x")).otherwise(
+        pl.col("land_mu").cast(pl.String)).alias("land_mu")).write_csv(path)
+    with pytest.raises(FileRejected, match=r"facts.csv: 第 5 行 land_mu 列：“x”不是数字"):
+        read_facts(path)
+    facts.drop("tax_wan").write_csv(path)
+    with pytest.raises(FileRejected, match="缺少列：tax_wan"):
+        read_facts(path)
+    facts.with_columns(pl.lit(2).alias("above_scale")).write_parquet(tmp_path / "f.parquet")
+    with pytest.raises(FileRejected, match="第 2 行 above_scale 列：应为 1 或 0"):
+        read_facts(tmp_path / "f.parquet")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_evaluate_a_file_without_a_database(tmp_path, suffix, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "facts.parquet"
+    mixed().write_parquet(source)
+    out = tmp_path / f"result{suffix}"
+    result = runner.invoke(build_app(), ["evaluate", "--year", str(YEAR), "--input", str(source),
+                                         "--output", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["run_id"] is None and summary["enterprises"] == 60
+    assert not (tmp_path / "industry_brain.db").exists()
+    read = {".csv": pl.read_csv, ".parquet": pl.read_parquet,
+            ".xlsx": lambda p: pl.read_excel(p, engine="calamine")}[suffix]
+    back = read(out)
+    assert back.columns[:6] == ["credit_code", "name", "pool", "grade", "score", "rank"]
+    assert {"tax_per_mu", "score_tax_per_mu", "imputed", "vetoes", "reason"} <= set(back.columns)
+
+
+def test_runs_are_stored_reproducibly(engine, settings):
+    facts = mixed()
+    with transaction(engine) as s:
+        summary, results = run_evaluation(s, year=YEAR, method=load_method("huangyan-2022"),
+                                          settings=settings, facts=facts, input_source="test")
+    with transaction(engine) as s:
+        run = get_run(s, summary.run_id)
+        assert (run.status, run.version, run.method_id) == ("draft", 1, "huangyan-2022")
+        assert method_of(run) == load_method("huangyan-2022")
+        assert input_hash(run_inputs(s, run)) == run.input_hash == input_hash(facts)
+        stored = run_results(s, run, method_of(run))
+    again = compute(run_inputs_frame := facts, method_of(run), year=YEAR)
+    assert run_inputs_frame.height == stored.height
+    assert stored.sort("credit_code")["grade"].to_list() == again.sort("credit_code")["grade"].to_list()
+    assert summary.grades == dict(sorted(results.group_by("grade").len().iter_rows()))
+
+
+def test_evaluate_from_the_database(db_url, tmp_path):
+    from helpers import write_xlsx
+
+    app = build_app()
+    stats = write_xlsx(tmp_path / "s.xlsx", [
+        ["统一社会信用代码", "企业名称", "行业代码", "是否规上", "工业增加值（万元）", "营业收入（万元）",
+         "综合能耗（吨标准煤）", "从业人员（人）", "研发经费（万元）", "用地面积（亩）", "实缴税金（万元）"],
+        [code(1), "甲", "3484", "是", 3000, 8000, 1000, 150, 200, 20, 600]])
+    env = write_xlsx(tmp_path / "e.xlsx", [["统一社会信用代码", "企业名称", "主要污染物排放量（吨）"],
+                                           [code(1), "甲", 0.5]])
+    reg = write_xlsx(tmp_path / "r.xlsx", [["统一社会信用代码", "企业名称", "成立日期"], [code(1), "甲", "2010-01-01"]])
+    for path, source, period in ((reg, "registry", None), (stats, "stats", "2022"), (env, "environment", "2022")):
+        args = ["import", str(path), "--source", source, "--db", db_url]
+        assert runner.invoke(app, args + (["--period", period] if period else [])).exit_code == 0
+    result = runner.invoke(app, ["evaluate", "--year", "2022", "--db", db_url, "--json",
+                                 "--output", str(tmp_path / "r.csv")])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["grades"] == {"A": 1}
+    assert pl.read_csv(tmp_path / "r.csv")["score"][0] == pytest.approx(113.128, abs=5e-4)
