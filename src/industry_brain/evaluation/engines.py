@@ -3,6 +3,8 @@ PySpark (local mode; the optional `spark` extra)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from industry_brain.core.errors import ConfigurationError
@@ -40,4 +42,6 @@ def spark_session() -> Any:
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC")
+            # Spark would otherwise create spark-warehouse/ in the working directory.
+            .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "industry-brain-spark"))
             .getOrCreate())
