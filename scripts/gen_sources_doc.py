@@ -19,16 +19,27 @@ def tables() -> str:
     out = ["## The templates", ""]
     for t in TEMPLATES:
         key = " + ".join(f"`{k}`" for k in t.key)
-        out += [f"### `{t.name}`: {t.title}（{t.department}）", "",
-                f"Source `{t.source}`; period: `{t.period.value}`; a row is identified by {key} "
-                "(and its period).", "",
-                "| column (standard header) | field | required |", "|---|---|---|"]
-        out += [f"| {FIELD_BY_NAME[n].template_header} | `{n}` | {'yes' if n in t.required else ''} |"
-                for n in t.fields]
+        out += [
+            f"### `{t.name}`: {t.title}（{t.department}）",
+            "",
+            f"Source `{t.source}`; period: `{t.period.value}`; a row is identified by {key} "
+            "(and its period).",
+            "",
+            "| column (standard header) | field | required |",
+            "|---|---|---|",
+        ]
+        out += [
+            f"| {FIELD_BY_NAME[n].template_header} | `{n}` | {'yes' if n in t.required else ''} |"
+            for n in t.fields
+        ]
         out.append("")
-    out += ["## Fields, aliases and units", "",
-            "| field | standard header | aliases accepted | canonical unit | units accepted in brackets "
-            "| may be negative |", "|---|---|---|---|---|---|"]
+    out += [
+        "## Fields, aliases and units",
+        "",
+        "| field | standard header | aliases accepted | canonical unit | units accepted in brackets "
+        "| may be negative |",
+        "|---|---|---|---|---|---|",
+    ]
     for f in FIELDS:
         units = "、".join(known_units(f.dimension)) if f.dimension else ""
         neg = "" if f.kind is not Kind.quantity else ("no" if f.nonnegative else "yes")

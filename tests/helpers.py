@@ -27,8 +27,9 @@ def code(n: int, area: str = "330213") -> str:
     return complete(f"91{area}{body8}{org_check_character(body8)}")
 
 
-def write_xlsx(path: Path, rows: Sequence[Row], *, titles: Sequence[str] = (),
-               merge_title: bool = True) -> Path:
+def write_xlsx(
+    path: Path, rows: Sequence[Row], *, titles: Sequence[str] = (), merge_title: bool = True
+) -> Path:
     with xlsxwriter.Workbook(str(path)) as book:
         ws = book.add_worksheet("数据")
         width = max(len(r) for r in rows)
@@ -40,15 +41,20 @@ def write_xlsx(path: Path, rows: Sequence[Row], *, titles: Sequence[str] = (),
         for i, r in enumerate(rows, start=len(titles)):
             for j, v in enumerate(r):
                 if isinstance(v, dt.date):
-                    ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day),
-                                      book.add_format({"num_format": "yyyy-mm-dd"}))
+                    ws.write_datetime(
+                        i,
+                        j,
+                        dt.datetime(v.year, v.month, v.day),
+                        book.add_format({"num_format": "yyyy-mm-dd"}),
+                    )
                 elif v is not None:
                     ws.write(i, j, v)
     return path
 
 
-def write_csv(path: Path, rows: Sequence[Row], *, encoding: str = "utf-8",
-              titles: Sequence[str] = ()) -> Path:
+def write_csv(
+    path: Path, rows: Sequence[Row], *, encoding: str = "utf-8", titles: Sequence[str] = ()
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh)
         for t in titles:
@@ -58,14 +64,16 @@ def write_csv(path: Path, rows: Sequence[Row], *, encoding: str = "utf-8",
     return path
 
 
-def run_import(engine: Engine, settings: Settings, path: Path, source: str,
-               period: str | None = None, **kw: Any) -> ImportResult:
+def run_import(
+    engine: Engine, settings: Settings, path: Path, source: str, period: str | None = None, **kw: Any
+) -> ImportResult:
     with transaction(engine) as session:
-        return import_file(session, path=path, source=source, period=period,
-                           settings=settings, **kw)
+        return import_file(session, path=path, source=source, period=period, settings=settings, **kw)
 
 
 def counts(engine: Engine) -> dict[str, int]:
     with transaction(engine) as session:
-        return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0
-                for m in (ImportBatch, Record, Reject, BatchWarning)}
+        return {
+            m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0
+            for m in (ImportBatch, Record, Reject, BatchWarning)
+        }

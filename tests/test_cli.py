@@ -27,9 +27,19 @@ def test_import_json_has_the_contract_keys(db_url, tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert {"batch_id", "rows_read", "rows_accepted", "rows_rejected", "rows_skipped", "rejects"} <= set(data)
-    assert (data["rows_read"], data["rows_accepted"], data["rows_rejected"], data["rows_skipped"]) == (3, 2, 0, 1)
-    bad = write_xlsx(tmp_path / "b.xlsx", [TAX, [code(3)[:-1] + "X" if code(3)[-1] != "X" else code(3)[:-1] + "Y", "丙", 1]])
-    data = json.loads(cli("import", str(bad), "--source", "tax", "--period", "2023", "--db", db_url, "--json").stdout)
+    assert (data["rows_read"], data["rows_accepted"], data["rows_rejected"], data["rows_skipped"]) == (
+        3,
+        2,
+        0,
+        1,
+    )
+    bad = write_xlsx(
+        tmp_path / "b.xlsx",
+        [TAX, [code(3)[:-1] + "X" if code(3)[-1] != "X" else code(3)[:-1] + "Y", "丙", 1]],
+    )
+    data = json.loads(
+        cli("import", str(bad), "--source", "tax", "--period", "2023", "--db", db_url, "--json").stdout
+    )
     assert set(data["rejects"][0]) == {"row", "column", "value", "reason"}
     assert data["rejects"][0]["row"] == 2 and data["rejects"][0]["column"] == "统一社会信用代码"
 
@@ -53,16 +63,38 @@ def test_unknown_source_and_bad_period_are_refused(db_url, tmp_path):
 
 
 def test_export_conflicts_and_rejects_commands(db_url, tmp_path):
-    cli("import", str(write_xlsx(tmp_path / "s.xlsx", [["统一社会信用代码", "企业名称", "实缴税金（万元）"],
-        [code(1), "甲", 100]])), "--source", "stats", "--period", "2024", "--db", db_url)
-    cli("import", str(write_xlsx(tmp_path / "t.xlsx", [TAX, [code(1), "甲", 130], [code(2), "乙", "?"]])),
-        "--source", "tax", "--period", "2024", "--db", db_url)
+    cli(
+        "import",
+        str(
+            write_xlsx(
+                tmp_path / "s.xlsx",
+                [["统一社会信用代码", "企业名称", "实缴税金（万元）"], [code(1), "甲", 100]],
+            )
+        ),
+        "--source",
+        "stats",
+        "--period",
+        "2024",
+        "--db",
+        db_url,
+    )
+    cli(
+        "import",
+        str(write_xlsx(tmp_path / "t.xlsx", [TAX, [code(1), "甲", 130], [code(2), "乙", "?"]])),
+        "--source",
+        "tax",
+        "--period",
+        "2024",
+        "--db",
+        db_url,
+    )
     out = tmp_path / "facts.parquet"
     assert cli("export", "facts", "--year", "2024", "--output", str(out), "--db", db_url).exit_code == 0
     assert pl.read_parquet(out)["tax_wan"].to_list() == [130.0]
     conflicts = json.loads(cli("conflicts", "--year", "2024", "--db", db_url, "--json").stdout)
     assert [(c["field"], c["chosen_source"], c["other_source"]) for c in conflicts] == [
-        ("tax_wan", "tax", "stats")]
+        ("tax_wan", "tax", "stats")
+    ]
     batch = json.loads(cli("batches", "--source", "tax", "--db", db_url, "--json").stdout)[0]["batch_id"]
     xlsx = tmp_path / "退回.xlsx"
     assert cli("rejects", str(batch), "--output", str(xlsx), "--db", db_url).exit_code == 0
@@ -75,8 +107,13 @@ def test_the_installed_command_and_the_environment_database(tmp_path):
     path = write_xlsx(tmp_path / "t.xlsx", [TAX, [code(1), "甲", 1]])
     env = {**os.environ, "INDUSTRY_BRAIN_DATABASE_URL": f"sqlite:///{tmp_path / 'env.db'}"}
     exe = os.path.join(os.path.dirname(sys.executable), "industry-brain")
-    proc = subprocess.run([exe, "import", str(path), "--source", "tax", "--period", "2024", "--json"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [exe, "import", str(path), "--source", "tax", "--period", "2024", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["rows_accepted"] == 1
     assert (tmp_path / "env.db").exists()
@@ -86,7 +123,13 @@ def test_default_database_is_created_in_the_working_directory(tmp_path):
     path = write_xlsx(tmp_path / "t.xlsx", [TAX, [code(1), "甲", 1]])
     env = {k: v for k, v in os.environ.items() if k != "INDUSTRY_BRAIN_DATABASE_URL"}
     exe = os.path.join(os.path.dirname(sys.executable), "industry-brain")
-    proc = subprocess.run([exe, "import", str(path), "--source", "tax", "--period", "2024"],
-                          capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    proc = subprocess.run(
+        [exe, "import", str(path), "--source", "tax", "--period", "2024"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "industry_brain.db").exists()

@@ -17,10 +17,15 @@ from industry_brain.evaluation.method import load_method
 from industry_brain.evaluation.service import compute
 
 HAS_SPARK = importlib.util.find_spec("pyspark") is not None
-SPARK = pytest.mark.skipif(not HAS_SPARK and not os.environ.get("CI"),
-                           reason="PySpark not installed (the `spark` extra)")
-ENGINES = ["duckdb", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres),
-           pytest.param("pyspark", marks=[SPARK, pytest.mark.slow])]
+SPARK = pytest.mark.skipif(
+    not HAS_SPARK and not os.environ.get("CI"), reason="PySpark not installed (the `spark` extra)"
+)
+ENGINES = [
+    "duckdb",
+    "sqlite",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+    pytest.param("pyspark", marks=[SPARK, pytest.mark.slow]),
+]
 METHODS = ["huangyan-2022", "huangyan-2021", "zhejiang-aggregate"]
 KEYS = ["credit_code", "pool", "grade", "rank", "imputed", "vetoes", "reason"]
 
@@ -61,27 +66,28 @@ def test_every_engine_agrees_with_duckdb(run, method):
     for column in [c for c in want.columns if c == "score" or c.startswith("score_")]:
         a, b = got[column].to_list(), want[column].to_list()
         assert [x is None for x in a] == [y is None for y in b], column
-        assert [x for x in a if x is not None] == pytest.approx([y for y in b if y is not None],
-                                                                rel=1e-9, abs=1e-9), column
+        assert [x for x in a if x is not None] == pytest.approx(
+            [y for y in b if y is not None], rel=1e-9, abs=1e-9
+        ), column
 
 
 def test_pools_reasons_and_vetoes_on_the_edges(run):
     r = {row["name"]: row for row in run(mixed(), "huangyan-2022").to_dicts()}
     assert (r["企业6"]["grade"], r["企业6"]["reason"]) == ("T", "utility")
     assert (r["企业7"]["grade"], r["企业7"]["reason"]) == ("T", "new")
-    assert r["企业8"]["pool"] == "above_scale"                       # established 31 Dec of year−2
+    assert r["企业8"]["pool"] == "above_scale"  # established 31 Dec of year−2
     assert (r["企业9"]["reason"], r["企业10"]["reason"]) == ("no_tax", "no_land")
     assert r["企业11"]["pool"] == r["企业12"]["pool"] == "tenant"
-    assert r["企业11"]["score_tax_per_electricity"] is None         # above-scale tenant: its own set
+    assert r["企业11"]["score_tax_per_electricity"] is None  # above-scale tenant: its own set
     assert r["企业12"]["score_value_added_per_mu"] is None
-    assert r["企业12"]["tax_per_mu"] == 5.0                          # rented land stands in
+    assert r["企业12"]["tax_per_mu"] == 5.0  # rented land stands in
     assert (r["企业13"]["grade"], r["企业13"]["vetoes"]) == ("D", "safety_accident")
     assert (r["企业14"]["grade"], r["企业14"]["vetoes"]) == ("D", "env_violation")
     assert r["企业15"]["vetoes"] == "low_efficiency" and r["企业16"]["vetoes"] == ""
     assert r["企业5"]["score_tax_per_mu"] < 0 and "low_efficiency" in r["企业5"]["vetoes"]
     assert r["企业3"]["imputed"] == "value_added_per_emission"
     assert r["企业4"]["imputed"] == "value_added_per_emission,rd_intensity"
-    assert r["企业17"]["imputed"] == "tax_per_electricity"           # zero electricity: undefined
+    assert r["企业17"]["imputed"] == "tax_per_electricity"  # zero electricity: undefined
 
 
 def test_ties_share_a_rank(run):

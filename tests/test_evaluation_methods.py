@@ -18,7 +18,13 @@ from industry_brain.core.errors import FileRejected
 from industry_brain.evaluation.inputs import read_facts
 from industry_brain.evaluation.method import MethodError, load_method, shipped_methods
 from industry_brain.evaluation.service import (
-    compute, get_run, input_hash, method_of, run_evaluation, run_inputs, run_results,
+    compute,
+    get_run,
+    input_hash,
+    method_of,
+    run_evaluation,
+    run_inputs,
+    run_results,
 )
 
 runner = CliRunner()
@@ -37,23 +43,46 @@ def test_shipped_methods_and_their_published_constants():
     assert shipped_methods() == ["huangyan-2021", "huangyan-2022", "zhejiang-aggregate"]
     m = load_method("huangyan-2021")
     assert [(i.indicator, i.weight, i.benchmark.value) for i in m.sets["below_scale"]] == [
-        ("tax_per_mu", 50, 16.601058), ("tax_per_electricity", 50, 0.236565)]
+        ("tax_per_mu", 50, 16.601058),
+        ("tax_per_electricity", 50, 0.236565),
+    ]
     assert [i.benchmark.value for i in m.sets["above_scale"]] == [26.01, 132.27, 2.54, 4861.08, 17.45, 0.0305]
     assert all(i.source == "S4" for i in m.sets["above_scale"]) and "S4" in m.sources
     assert load_method("huangyan-2022").policy.electricity_surcharge_yuan_per_kwh == {"D": 0.3}
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda d: d["indicator_sets"]["above_scale"][1].update(weight="20"), "indicator_sets.above_scale[1].weight: 应为数字"),
-    (lambda d: d["indicator_sets"]["above_scale"][0].update(indicator="tax_per_acre"), "indicator_sets.above_scale[0].indicator: 应为"),
-    (lambda d: d["indicator_sets"]["below_scale"][0]["benchmark"].update(rule="median"), "benchmark.rule: 应为 constant"),
-    (lambda d: d["indicator_sets"]["below_scale"][0]["benchmark"].pop("value"), "below_scale[0].benchmark.value: 缺少此项"),
-    (lambda d: d["grades"]["default"].update(B=0.99), "grades.default: 应满足 0 < A < B < C ≤ 1"),
-    (lambda d: d["vetoes"].update(bankrupt=True), "vetoes.bankrupt: 应为"),
-    (lambda d: d["indicator_sets"].pop("below_scale"), "indicator_sets.below_scale: 缺少此项"),
-    (lambda d: d["indicator_sets"]["above_scale"][0].update(source="S99"), "来源 S99 未在 sources 中列出"),
-    (lambda d: d["policy"]["electricity_surcharge_yuan_per_kwh"].update(E=1), "policy.electricity_surcharge_yuan_per_kwh.E"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["indicator_sets"]["above_scale"][1].update(weight="20"),
+            "indicator_sets.above_scale[1].weight: 应为数字",
+        ),
+        (
+            lambda d: d["indicator_sets"]["above_scale"][0].update(indicator="tax_per_acre"),
+            "indicator_sets.above_scale[0].indicator: 应为",
+        ),
+        (
+            lambda d: d["indicator_sets"]["below_scale"][0]["benchmark"].update(rule="median"),
+            "benchmark.rule: 应为 constant",
+        ),
+        (
+            lambda d: d["indicator_sets"]["below_scale"][0]["benchmark"].pop("value"),
+            "below_scale[0].benchmark.value: 缺少此项",
+        ),
+        (lambda d: d["grades"]["default"].update(B=0.99), "grades.default: 应满足 0 < A < B < C ≤ 1"),
+        (lambda d: d["vetoes"].update(bankrupt=True), "vetoes.bankrupt: 应为"),
+        (lambda d: d["indicator_sets"].pop("below_scale"), "indicator_sets.below_scale: 缺少此项"),
+        (
+            lambda d: d["indicator_sets"]["above_scale"][0].update(source="S99"),
+            "来源 S99 未在 sources 中列出",
+        ),
+        (
+            lambda d: d["policy"]["electricity_surcharge_yuan_per_kwh"].update(E=1),
+            "policy.electricity_surcharge_yuan_per_kwh.E",
+        ),
+    ],
+)
 def test_malformed_method_files_name_the_field(tmp_path, change, message):
     with pytest.raises(MethodError) as info:
         load_method(method_file(tmp_path, change))
@@ -68,8 +97,13 @@ def test_broken_yaml_names_the_line(tmp_path):
 
 
 def test_a_county_method_file_changes_the_result_not_the_code(tmp_path):
-    doubled = method_file(tmp_path, lambda d: [i["benchmark"].update(value=i["benchmark"]["value"] * 2)
-                                               for i in d["indicator_sets"]["above_scale"]])
+    doubled = method_file(
+        tmp_path,
+        lambda d: [
+            i["benchmark"].update(value=i["benchmark"]["value"] * 2)
+            for i in d["indicator_sets"]["above_scale"]
+        ],
+    )
     facts = mixed()
     base = compute(facts, load_method("huangyan-2022"), year=YEAR).filter(pl.col("name") == "企业1")
     half = compute(facts, load_method(doubled), year=YEAR).filter(pl.col("name") == "企业1")
@@ -89,8 +123,12 @@ def test_pool_aggregate_benchmark_is_the_pool_ratio_of_sums():
 def test_facts_file_errors_name_file_row_and_column(tmp_path):
     facts = mixed(n=20)
     path = tmp_path / "facts.csv"
-    facts.with_columns(pl.when(pl.col("name") == "企业4").then(pl.lit("x")).otherwise(
-        pl.col("land_mu").cast(pl.String)).alias("land_mu")).write_csv(path)
+    facts.with_columns(
+        pl.when(pl.col("name") == "企业4")
+        .then(pl.lit("x"))
+        .otherwise(pl.col("land_mu").cast(pl.String))
+        .alias("land_mu")
+    ).write_csv(path)
     with pytest.raises(FileRejected, match=r"facts.csv: 第 5 行 land_mu 列：“x”不是数字"):
         read_facts(path)
     facts.drop("tax_wan").write_csv(path)
@@ -107,14 +145,18 @@ def test_evaluate_a_file_without_a_database(tmp_path, suffix, monkeypatch):
     source = tmp_path / "facts.parquet"
     mixed().write_parquet(source)
     out = tmp_path / f"result{suffix}"
-    result = runner.invoke(build_app(), ["evaluate", "--year", str(YEAR), "--input", str(source),
-                                         "--output", str(out), "--json"])
+    result = runner.invoke(
+        build_app(), ["evaluate", "--year", str(YEAR), "--input", str(source), "--output", str(out), "--json"]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["run_id"] is None and summary["enterprises"] == 60
     assert not (tmp_path / "industry_brain.db").exists()
-    read = {".csv": pl.read_csv, ".parquet": pl.read_parquet,
-            ".xlsx": lambda p: pl.read_excel(p, engine="calamine")}[suffix]
+    read = {
+        ".csv": pl.read_csv,
+        ".parquet": pl.read_parquet,
+        ".xlsx": lambda p: pl.read_excel(p, engine="calamine"),
+    }[suffix]
     back = read(out)
     assert back.columns[:6] == ["credit_code", "name", "pool", "grade", "score", "rank"]
     assert {"tax_per_mu", "score_tax_per_mu", "imputed", "vetoes", "reason"} <= set(back.columns)
@@ -123,8 +165,14 @@ def test_evaluate_a_file_without_a_database(tmp_path, suffix, monkeypatch):
 def test_runs_are_stored_reproducibly(engine, settings):
     facts = mixed()
     with transaction(engine) as s:
-        summary, results = run_evaluation(s, year=YEAR, method=load_method("huangyan-2022"),
-                                          settings=settings, facts=facts, input_source="test")
+        summary, results = run_evaluation(
+            s,
+            year=YEAR,
+            method=load_method("huangyan-2022"),
+            settings=settings,
+            facts=facts,
+            input_source="test",
+        )
     with transaction(engine) as s:
         run = get_run(s, summary.run_id)
         assert (run.status, run.version, run.method_id) == ("draft", 1, "huangyan-2022")
@@ -141,18 +189,42 @@ def test_evaluate_from_the_database(db_url, tmp_path):
     from helpers import write_xlsx
 
     app = build_app()
-    stats = write_xlsx(tmp_path / "s.xlsx", [
-        ["统一社会信用代码", "企业名称", "行业代码", "是否规上", "工业增加值（万元）", "营业收入（万元）",
-         "综合能耗（吨标准煤）", "从业人员（人）", "研发经费（万元）", "用地面积（亩）", "实缴税金（万元）"],
-        [code(1), "甲", "3484", "是", 3000, 8000, 1000, 150, 200, 20, 600]])
-    env = write_xlsx(tmp_path / "e.xlsx", [["统一社会信用代码", "企业名称", "主要污染物排放量（吨）"],
-                                           [code(1), "甲", 0.5]])
-    reg = write_xlsx(tmp_path / "r.xlsx", [["统一社会信用代码", "企业名称", "成立日期"], [code(1), "甲", "2010-01-01"]])
-    for path, source, period in ((reg, "registry", None), (stats, "stats", "2022"), (env, "environment", "2022")):
+    stats = write_xlsx(
+        tmp_path / "s.xlsx",
+        [
+            [
+                "统一社会信用代码",
+                "企业名称",
+                "行业代码",
+                "是否规上",
+                "工业增加值（万元）",
+                "营业收入（万元）",
+                "综合能耗（吨标准煤）",
+                "从业人员（人）",
+                "研发经费（万元）",
+                "用地面积（亩）",
+                "实缴税金（万元）",
+            ],
+            [code(1), "甲", "3484", "是", 3000, 8000, 1000, 150, 200, 20, 600],
+        ],
+    )
+    env = write_xlsx(
+        tmp_path / "e.xlsx",
+        [["统一社会信用代码", "企业名称", "主要污染物排放量（吨）"], [code(1), "甲", 0.5]],
+    )
+    reg = write_xlsx(
+        tmp_path / "r.xlsx", [["统一社会信用代码", "企业名称", "成立日期"], [code(1), "甲", "2010-01-01"]]
+    )
+    for path, source, period in (
+        (reg, "registry", None),
+        (stats, "stats", "2022"),
+        (env, "environment", "2022"),
+    ):
         args = ["import", str(path), "--source", source, "--db", db_url]
         assert runner.invoke(app, args + (["--period", period] if period else [])).exit_code == 0
-    result = runner.invoke(app, ["evaluate", "--year", "2022", "--db", db_url, "--json",
-                                 "--output", str(tmp_path / "r.csv")])
+    result = runner.invoke(
+        app, ["evaluate", "--year", "2022", "--db", db_url, "--json", "--output", str(tmp_path / "r.csv")]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["grades"] == {"A": 1}
     assert pl.read_csv(tmp_path / "r.csv")["score"][0] == pytest.approx(113.128, abs=5e-4)

@@ -45,8 +45,10 @@ def test_corrupt_zip(engine, settings, tmp_path):
 
 def test_xlsx_inflating_to_gigabytes_is_refused_before_reading(engine, settings, tmp_path):
     path = write_xlsx(tmp_path / "bomb.xlsx", [TAX, [code(1), "甲", 1]])
-    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as zf, \
-            zf.open("xl/media/padding.bin", "w", force_zip64=True) as member:
+    with (
+        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as zf,
+        zf.open("xl/media/padding.bin", "w", force_zip64=True) as member,
+    ):
         block = bytes(64 * 1024 * 1024)
         for _ in range(40):  # 2.5 GiB of zeros, a few MB on disk
             member.write(block)
@@ -119,8 +121,9 @@ def test_merged_header_cells(engine, settings, tmp_path):
 
 
 def test_missing_required_column_names_it(engine, settings, tmp_path):
-    path = write_xlsx(tmp_path / "t.xlsx", [["统一社会信用代码", "企业名称", "营业收入（万元）"],
-                                            [code(1), "甲", 1]])
+    path = write_xlsx(
+        tmp_path / "t.xlsx", [["统一社会信用代码", "企业名称", "营业收入（万元）"], [code(1), "甲", 1]]
+    )
     assert rejected(engine, settings, path).startswith("缺少必需的列：实缴税金（万元）")
 
 
@@ -130,8 +133,9 @@ def test_two_columns_for_one_field(engine, settings, tmp_path):
 
 
 def test_unknown_unit(engine, settings, tmp_path):
-    path = write_xlsx(tmp_path / "t.xlsx", [["统一社会信用代码", "企业名称", "实缴税金（美元）"],
-                                            [code(1), "甲", 1]])
+    path = write_xlsx(
+        tmp_path / "t.xlsx", [["统一社会信用代码", "企业名称", "实缴税金（美元）"], [code(1), "甲", 1]]
+    )
     assert "单位“美元”无法识别" in rejected(engine, settings, path)
 
 
@@ -141,8 +145,14 @@ def test_no_header_at_all(engine, settings, tmp_path):
 
 
 def test_several_periods_without_period_argument(engine, settings, tmp_path):
-    path = write_xlsx(tmp_path / "t.xlsx", [["统一社会信用代码", "企业名称", "年份", "实缴税金（万元）"],
-                                            [code(1), "甲", 2023, 1], [code(2), "乙", 2024, 1]])
+    path = write_xlsx(
+        tmp_path / "t.xlsx",
+        [
+            ["统一社会信用代码", "企业名称", "年份", "实缴税金（万元）"],
+            [code(1), "甲", 2023, 1],
+            [code(2), "乙", 2024, 1],
+        ],
+    )
     with pytest.raises(FileRejected, match="文件包含多个期间"):
         run_import(engine, settings, path, "tax", None)
     assert counts(engine) == EMPTY
@@ -171,8 +181,9 @@ s = get_settings(environ={{}}, database_url={db_url!r})
 with transaction(open_database(s.database_url)) as session:
     service.import_file(session, path=Path({str(path)!r}), source="tax", period="2024", settings=s)
 """
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120,
-                          env={**os.environ})
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, timeout=120, env={**os.environ}
+    )
     assert proc.returncode == -9, proc.stderr.decode()
     assert counts(engine) == EMPTY
     result = run_import(engine, settings, path, "tax", "2024")  # and the database still works

@@ -20,8 +20,11 @@ from industry_brain.core.settings import Settings, get_settings
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="数据库URL (database URL); 默认取 INDUSTRY_BRAIN_DATABASE_URL 或 "
-                 "sqlite:///./industry_brain.db", show_default=False),
+    typer.Option(
+        "--db",
+        help="数据库URL (database URL); 默认取 INDUSTRY_BRAIN_DATABASE_URL 或 sqlite:///./industry_brain.db",
+        show_default=False,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="以JSON输出 (print JSON)")]
 

@@ -21,8 +21,9 @@ from industry_brain.ingest.service import import_file
 DB_NAME = "industry_brain.db"
 
 
-def build_demo(*, directory: Path, seed: int = 2020, scale: float = 1.0,
-               progress: Console | None = None) -> dict[str, Any]:
+def build_demo(
+    *, directory: Path, seed: int = 2020, scale: float = 1.0, progress: Console | None = None
+) -> dict[str, Any]:
     from industry_brain.demo.generator import generate
 
     directory = Path(directory)
@@ -38,10 +39,20 @@ def build_demo(*, directory: Path, seed: int = 2020, scale: float = 1.0,
         task = bar.add_task("导入部门文件", total=len(district.files))
         for demo_file in district.files:
             with transaction(engine) as session:
-                result = import_file(session, path=demo_file.path, source=demo_file.source,
-                                     period=demo_file.period, settings=settings, user="demo")
-            files.append({**{k: v for k, v in result.to_json().items() if k != "rejects"},
-                          "expected_rejects": demo_file.expected_rejects})
+                result = import_file(
+                    session,
+                    path=demo_file.path,
+                    source=demo_file.source,
+                    period=demo_file.period,
+                    settings=settings,
+                    user="demo",
+                )
+            files.append(
+                {
+                    **{k: v for k, v in result.to_json().items() if k != "rejects"},
+                    "expected_rejects": demo_file.expected_rejects,
+                }
+            )
             bar.advance(task)
     with transaction(engine) as session:
         enterprises = session.scalar(select(func.count()).select_from(Enterprise)) or 0

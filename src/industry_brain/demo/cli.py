@@ -21,12 +21,13 @@ def demo_command(
     """生成并导入一个合成的演示区（按奉化区公开数据校准）(build the demo district)."""
     from industry_brain.demo.build import build_demo
 
-    summary = build_demo(directory=directory, seed=seed, scale=scale,
-                         progress=None if as_json else out)
+    summary = build_demo(directory=directory, seed=seed, scale=scale, progress=None if as_json else out)
     if as_json:
         print_json(summary)
     else:
-        out.print(f"演示区已建成：{summary['enterprises']} 户企业，{summary['batches']} 个导入批次，"
-                  f"拒收 {summary['rejected_rows']} 行；数据库 {summary['database']}")
+        out.print(
+            f"演示区已建成：{summary['enterprises']} 户企业，{summary['batches']} 个导入批次，"
+            f"拒收 {summary['rejected_rows']} 行；数据库 {summary['database']}"
+        )
     if not no_serve:
         err.print("网页平台尚未提供（见 issue 5）；数据已就绪，可用 --db 访问。", style="yellow")

@@ -27,8 +27,9 @@ export_app = typer.Typer(help="导出数据 (export data)", no_args_is_help=True
 @friendly_errors
 def export_facts_command(
     year: Annotated[int, typer.Option("--year", help="数据年份", show_default=False)],
-    output: Annotated[Path, typer.Option(
-        "--output", help="输出文件 .csv / .xlsx / .parquet", show_default=False)],
+    output: Annotated[
+        Path, typer.Option("--output", help="输出文件 .csv / .xlsx / .parquet", show_default=False)
+    ],
     db: DbOption = None,
 ) -> None:
     """每户企业一年一行的标准事实表 (one row per enterprise-year, canonical units)."""
@@ -56,10 +57,19 @@ def conflicts_command(
     elif as_json:
         print_json(conflicts.to_dicts())
     else:
-        table = Table("统一社会信用代码", "企业名称", "指标", "采用来源", "采用值", "其他来源", "其他值", "相对差异")
+        table = Table(
+            "统一社会信用代码", "企业名称", "指标", "采用来源", "采用值", "其他来源", "其他值", "相对差异"
+        )
         for r in conflicts.iter_rows(named=True):
-            table.add_row(r["credit_code"], r["name"] or "", r["field"], r["chosen_source"],
-                          f"{r['chosen_value']:g}", r["other_source"], f"{r['other_value']:g}",
-                          f"{r['difference']:.1%}")
+            table.add_row(
+                r["credit_code"],
+                r["name"] or "",
+                r["field"],
+                r["chosen_source"],
+                f"{r['chosen_value']:g}",
+                r["other_source"],
+                f"{r['other_value']:g}",
+                f"{r['difference']:.1%}",
+            )
         out.print(table)
         out.print(f"共 {conflicts.height} 条分歧（容差 {settings.conflict_tolerance:.1%}）")

@@ -18,15 +18,41 @@ from industry_brain.ingest.models import ImportBatch, Record
 from industry_brain.ingest.templates import PRECEDENCE
 
 FACT_COLUMNS = (
-    "credit_code", "name", "industry_code", "year", "above_scale", "established", "land_mu",
-    "rented_mu", "tax_wan", "value_added_wan", "revenue_wan", "output_wan", "energy_tce",
-    "emission_t", "employees", "rd_spend_wan", "electricity_wan_kwh", "safety_accident",
+    "credit_code",
+    "name",
+    "industry_code",
+    "year",
+    "above_scale",
+    "established",
+    "land_mu",
+    "rented_mu",
+    "tax_wan",
+    "value_added_wan",
+    "revenue_wan",
+    "output_wan",
+    "energy_tce",
+    "emission_t",
+    "employees",
+    "rd_spend_wan",
+    "electricity_wan_kwh",
+    "safety_accident",
     "env_violation",
 )
 FIGURES = (
-    "above_scale", "land_mu", "rented_mu", "tax_wan", "value_added_wan", "revenue_wan",
-    "output_wan", "energy_tce", "emission_t", "employees", "rd_spend_wan", "electricity_wan_kwh",
-    "safety_accident", "env_violation",
+    "above_scale",
+    "land_mu",
+    "rented_mu",
+    "tax_wan",
+    "value_added_wan",
+    "revenue_wan",
+    "output_wan",
+    "energy_tce",
+    "emission_t",
+    "employees",
+    "rd_spend_wan",
+    "electricity_wan_kwh",
+    "safety_accident",
+    "env_violation",
 )
 # Sources whose list names only enterprises with an event: absence from a year's list means 0.
 EVENT_LISTS = {"safety_accident": "safety", "env_violation": "environment"}
@@ -36,24 +62,39 @@ _PERIODIC = ("stats", "tax", "power", "land", "environment", "safety")
 
 def _year_records(session: Session, year: int) -> pl.DataFrame:
     cols = ["batch_id", "credit_code", "account_no", "period", *FIGURES]
-    stmt = (select(ImportBatch.source, *[getattr(Record, c) for c in cols])
-            .join(ImportBatch, ImportBatch.id == Record.batch_id)
-            .where(ImportBatch.status == "active", ImportBatch.template != "power_accounts",
-                   ImportBatch.source.in_(_PERIODIC),
-                   or_(Record.period == str(year), Record.period.like(f"{year}-%"))))
-    schema = {"source": pl.String, "batch_id": pl.Int64, "credit_code": pl.String,
-              "account_no": pl.String, "period": pl.String,
-              **{f: pl.Float64 for f in FIGURES}}
+    stmt = (
+        select(ImportBatch.source, *[getattr(Record, c) for c in cols])
+        .join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(
+            ImportBatch.status == "active",
+            ImportBatch.template != "power_accounts",
+            ImportBatch.source.in_(_PERIODIC),
+            or_(Record.period == str(year), Record.period.like(f"{year}-%")),
+        )
+    )
+    schema = {
+        "source": pl.String,
+        "batch_id": pl.Int64,
+        "credit_code": pl.String,
+        "account_no": pl.String,
+        "period": pl.String,
+        **{f: pl.Float64 for f in FIGURES},
+    }
     return pl.DataFrame(session.execute(stmt).all(), schema=schema, orient="row")
 
 
 def account_map(session: Session) -> pl.DataFrame:
     """户号 -> credit code, from the newest active account-map batch naming each account."""
-    stmt = (select(Record.account_no, Record.credit_code, Record.batch_id)
-            .join(ImportBatch, ImportBatch.id == Record.batch_id)
-            .where(ImportBatch.template == "power_accounts", ImportBatch.status == "active"))
-    frame = pl.DataFrame(session.execute(stmt).all(), orient="row",
-                         schema={"account_no": pl.String, "mapped": pl.String, "batch_id": pl.Int64})
+    stmt = (
+        select(Record.account_no, Record.credit_code, Record.batch_id)
+        .join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(ImportBatch.template == "power_accounts", ImportBatch.status == "active")
+    )
+    frame = pl.DataFrame(
+        session.execute(stmt).all(),
+        orient="row",
+        schema={"account_no": pl.String, "mapped": pl.String, "batch_id": pl.Int64},
+    )
     return frame.sort("batch_id").unique("account_no", keep="last").drop("batch_id")
 
 
@@ -72,18 +113,23 @@ def _per_source(records: pl.DataFrame) -> pl.DataFrame:
     flows = [f for f in FIGURES if f not in ("employees", "above_scale")]
     return recs.group_by("source", "credit_code").agg(
         *[pl.when(pl.col(f).is_not_null().any()).then(pl.col(f).sum()).alias(f) for f in flows],
-        pl.col("employees").mean(), pl.col("above_scale").max())
+        pl.col("employees").mean(),
+        pl.col("above_scale").max(),
+    )
 
 
 def _long(per_source: pl.DataFrame) -> pl.DataFrame:
-    long = per_source.unpivot(index=["source", "credit_code"], on=list(FIGURES),
-                              variable_name="field", value_name="value")
+    long = per_source.unpivot(
+        index=["source", "credit_code"], on=list(FIGURES), variable_name="field", value_name="value"
+    )
     long = long.filter(pl.col("value").is_not_null())
-    ranks = [{"field": f, "source": s, "rank": i} for f, order in PRECEDENCE.items()
-             for i, s in enumerate(order)]
+    ranks = [
+        {"field": f, "source": s, "rank": i} for f, order in PRECEDENCE.items() for i, s in enumerate(order)
+    ]
     rank_frame = pl.DataFrame(ranks, schema={"field": pl.String, "source": pl.String, "rank": pl.Int64})
     return long.join(rank_frame, on=["field", "source"], how="left").with_columns(
-        pl.col("rank").fill_null(99))
+        pl.col("rank").fill_null(99)
+    )
 
 
 def resolve_year(session: Session, *, year: int, tolerance: float) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -100,42 +146,70 @@ def resolve_year(session: Session, *, year: int, tolerance: float) -> tuple[pl.D
     facts = _finish(session, wide, year, present)
     names = facts.select("credit_code", "name")
     return facts, conflicts.join(names, on="credit_code", how="left").select(
-        "credit_code", "name", "year", "field", "chosen_source", "chosen_value",
-        "other_source", "other_value", "difference")
+        "credit_code",
+        "name",
+        "year",
+        "field",
+        "chosen_source",
+        "chosen_value",
+        "other_source",
+        "other_value",
+        "difference",
+    )
 
 
 def _conflicts(long: pl.DataFrame, chosen: pl.DataFrame, tolerance: float, year: int) -> pl.DataFrame:
-    pick = chosen.select("credit_code", "field", pl.col("source").alias("chosen_source"),
-                         pl.col("value").alias("chosen_value"))
-    others = long.join(pick, on=["credit_code", "field"]).filter(
-        pl.col("source") != pl.col("chosen_source"))
+    pick = chosen.select(
+        "credit_code", "field", pl.col("source").alias("chosen_source"), pl.col("value").alias("chosen_value")
+    )
+    others = long.join(pick, on=["credit_code", "field"]).filter(pl.col("source") != pl.col("chosen_source"))
     scale = pl.max_horizontal(pl.col("value").abs(), pl.col("chosen_value").abs())
     diff = (pl.col("value") - pl.col("chosen_value")).abs() / scale
-    return (others.with_columns(diff.fill_nan(0).alias("difference"))
-            .filter(pl.col("difference") > tolerance)
-            .select("credit_code", pl.lit(year).alias("year"), "field", "chosen_source",
-                    "chosen_value", pl.col("source").alias("other_source"),
-                    pl.col("value").alias("other_value"), "difference")
-            .sort("credit_code", "field", "other_source"))
+    return (
+        others.with_columns(diff.fill_nan(0).alias("difference"))
+        .filter(pl.col("difference") > tolerance)
+        .select(
+            "credit_code",
+            pl.lit(year).alias("year"),
+            "field",
+            "chosen_source",
+            "chosen_value",
+            pl.col("source").alias("other_source"),
+            pl.col("value").alias("other_value"),
+            "difference",
+        )
+        .sort("credit_code", "field", "other_source")
+    )
 
 
 def _finish(session: Session, wide: pl.DataFrame, year: int, present: set[str]) -> pl.DataFrame:
     master = pl.DataFrame(
-        session.execute(select(Enterprise.credit_code, Enterprise.name, Enterprise.industry_code,
-                               Enterprise.established)).all(), orient="row",
-        schema={"credit_code": pl.String, "name": pl.String, "industry_code": pl.String,
-                "established": pl.Date})
+        session.execute(
+            select(Enterprise.credit_code, Enterprise.name, Enterprise.industry_code, Enterprise.established)
+        ).all(),
+        orient="row",
+        schema={
+            "credit_code": pl.String,
+            "name": pl.String,
+            "industry_code": pl.String,
+            "established": pl.Date,
+        },
+    )
     facts = wide.join(master, on="credit_code", how="left")
     derived = (pl.col("revenue_wan") >= ABOVE_SCALE_REVENUE_WAN).cast(pl.Float64)
     facts = facts.with_columns(pl.coalesce("above_scale", derived).alias("above_scale"))
     for field, source in EVENT_LISTS.items():
         known = pl.lit(0.0) if source in present else pl.lit(None, dtype=pl.Float64)
         facts = facts.with_columns(
-            pl.when(pl.col(field) > 0).then(1.0).otherwise(pl.coalesce(pl.col(field) * 0, known))
-            .alias(field))
+            pl.when(pl.col(field) > 0).then(1.0).otherwise(pl.coalesce(pl.col(field) * 0, known)).alias(field)
+        )
     ints = ["above_scale", "safety_accident", "env_violation"]
-    return facts.with_columns(
-        pl.lit(year, dtype=pl.Int32).alias("year"),
-        *[pl.col(c).cast(pl.Int8) for c in ints],
-        pl.col("established").dt.strftime("%Y-%m-%d"),
-    ).select(FACT_COLUMNS).sort("credit_code")
+    return (
+        facts.with_columns(
+            pl.lit(year, dtype=pl.Int32).alias("year"),
+            *[pl.col(c).cast(pl.Int8) for c in ints],
+            pl.col("established").dt.strftime("%Y-%m-%d"),
+        )
+        .select(FACT_COLUMNS)
+        .sort("credit_code")
+    )

@@ -40,7 +40,9 @@ def _pools(t: ir.Table, method: Method, year: int) -> ir.Table:
         else_="below_scale_under_3mu",
     )
     return t.mutate(
-        reason=reason, pool=pool, division=division,
+        reason=reason,
+        pool=pool,
+        division=division,
         iset=ibis.ifelse(scale, "above_scale", "below_scale"),
         land=ibis.ifelse(own, t.land_mu, t.rented_mu),
     )
@@ -71,8 +73,9 @@ def _benchmark(t: ir.Table, item: Item, iset: str) -> ir.FloatingValue:
     defined = _defined(t, item.indicator) & (t.iset == iset)
     num, den = (_operand(t, c) for c in INDICATORS[item.indicator])
     if bm.rule == "pool_aggregate":
-        value = (ibis.ifelse(defined, num, ibis.null("float64")).sum().over(group_by=group)
-                 / ibis.ifelse(defined, den, ibis.null("float64")).sum().over(group_by=group))
+        value = ibis.ifelse(defined, num, ibis.null("float64")).sum().over(group_by=group) / ibis.ifelse(
+            defined, den, ibis.null("float64")
+        ).sum().over(group_by=group)
     else:  # pool_mean
         value = ibis.ifelse(defined, t[item.indicator], ibis.null("float64")).mean().over(group_by=group)
     return value * bm.multiple
@@ -101,10 +104,14 @@ def _items(t: ir.Table, method: Method) -> ir.Table:
     t = t.mutate(**{f"raw_{n}": _raw_item(t, method, n) for n in method.indicators()})
     scored = {}
     for name in method.indicators():
-        in_set = t.iset.isin([s for s, items in method.sets.items()
-                              if any(i.indicator == name for i in items)])
-        fill = (t[f"raw_{name}"].mean().over(group_by=["pool", "iset"]).fill_null(0.0)
-                if method.imputation == "pool_mean" else ibis.literal(0.0))
+        in_set = t.iset.isin(
+            [s for s, items in method.sets.items() if any(i.indicator == name for i in items)]
+        )
+        fill = (
+            t[f"raw_{name}"].mean().over(group_by=["pool", "iset"]).fill_null(0.0)
+            if method.imputation == "pool_mean"
+            else ibis.literal(0.0)
+        )
         scored[f"score_{name}"] = ibis.cases(
             (~in_set | (t.pool == NOT_EVALUATED), ibis.null("float64")),
             (t[name].notnull(), t[f"raw_{name}"]),
@@ -126,8 +133,10 @@ def _joined(flags: list[tuple[str, ir.BooleanValue]]) -> ir.StringValue:
 def _grades(t: ir.Table, method: Method) -> ir.Table:
     score = reduce(lambda a, b: a + b, [t[f"score_{n}"].fill_null(0.0) for n in method.indicators()])
     t = t.mutate(score=ibis.ifelse(t.pool == NOT_EVALUATED, ibis.null("float64"), score))
-    t = t.mutate(r=ibis.rank().over(group_by="pool", order_by=ibis.desc("score")),
-                 n=t.credit_code.count().over(group_by="pool"))
+    t = t.mutate(
+        r=ibis.rank().over(group_by="pool", order_by=ibis.desc("score")),
+        n=t.credit_code.count().over(group_by="pool"),
+    )
     p = t.r.cast("float64") / t.n.cast("float64")
     by_pool = []
     for pool in ("above_scale", "below_scale_3mu_plus", "below_scale_under_3mu", "tenant"):
@@ -136,13 +145,21 @@ def _grades(t: ir.Table, method: Method) -> ir.Table:
         by_pool.append((t.pool == pool, grade))
     low = method.vetoes.get("low_efficiency") or {}
     flags = [
-        ("safety_accident", ibis.literal(bool(method.vetoes.get("safety_accident")))
-         & (t.safety_accident.fill_null(0) == 1)),
-        ("env_violation", ibis.literal(bool(method.vetoes.get("env_violation")))
-         & (t.env_violation.fill_null(0) == 1)),
-        ("low_efficiency", ibis.literal(bool(low)) & (t.pool != "tenant")
-         & (t.land_mu.fill_null(0) >= float(low.get("min_land_mu", 0)))
-         & (t.tax_wan.cast("float64") / t.land_mu < float(low.get("max_tax_per_mu", 0)))),
+        (
+            "safety_accident",
+            ibis.literal(bool(method.vetoes.get("safety_accident"))) & (t.safety_accident.fill_null(0) == 1),
+        ),
+        (
+            "env_violation",
+            ibis.literal(bool(method.vetoes.get("env_violation"))) & (t.env_violation.fill_null(0) == 1),
+        ),
+        (
+            "low_efficiency",
+            ibis.literal(bool(low))
+            & (t.pool != "tenant")
+            & (t.land_mu.fill_null(0) >= float(low.get("min_land_mu", 0)))
+            & (t.tax_wan.cast("float64") / t.land_mu < float(low.get("max_tax_per_mu", 0))),
+        ),
     ]
     evaluated = t.pool != NOT_EVALUATED
     vetoes = ibis.ifelse(evaluated, _joined([(n, f.fill_null(False)) for n, f in flags]), "")
@@ -151,14 +168,26 @@ def _grades(t: ir.Table, method: Method) -> ir.Table:
     return t.mutate(
         grade=ibis.cases((~evaluated, "T"), (vetoes != "", "D"), else_=grade),
         rank=ibis.ifelse(evaluated, t.r + 1, ibis.null("int64")),
-        vetoes=vetoes, imputed=imputed,
+        vetoes=vetoes,
+        imputed=imputed,
     )
 
 
 def result_columns(method: Method) -> list[str]:
     names = method.indicators()
-    return ["credit_code", "name", "pool", "grade", "score", "rank", *names,
-            *[f"score_{n}" for n in names], "imputed", "vetoes", "reason"]
+    return [
+        "credit_code",
+        "name",
+        "pool",
+        "grade",
+        "score",
+        "rank",
+        *names,
+        *[f"score_{n}" for n in names],
+        "imputed",
+        "vetoes",
+        "reason",
+    ]
 
 
 def evaluate(facts: ir.Table, method: Method, *, year: int) -> ir.Table:

@@ -4,28 +4,40 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from industry_brain.cli.support import (
-    DbOption, JsonOption, boundary, friendly_errors, out, print_json, settings_for,
+    DbOption,
+    JsonOption,
+    boundary,
+    friendly_errors,
+    out,
+    print_json,
+    settings_for,
 )
 from industry_brain.evaluation.engines import ENGINES
 from industry_brain.evaluation.method import load_method, shipped_methods
 
 methods_app = typer.Typer(help="评价方法 (evaluation methods)", no_args_is_help=True)
-GRADE_NAMES = {"A": "A类 优先支持", "B": "B类 鼓励提升", "C": "C类 帮扶转型", "D": "D类 倒逼整治",
-               "T": "T 不参评"}
+GRADE_NAMES = {
+    "A": "A类 优先支持",
+    "B": "B类 鼓励提升",
+    "C": "C类 帮扶转型",
+    "D": "D类 倒逼整治",
+    "T": "T 不参评",
+}
 
 
 @friendly_errors
 def evaluate_command(
     year: Annotated[int, typer.Option("--year", help="评价年度（数据年份）", show_default=False)],
     method: Annotated[str, typer.Option("--method", help="方法名或 .yaml 文件")] = "huangyan-2022",
-    input_file: Annotated[Path | None, typer.Option(
-        "--input", help="事实表文件（csv/xlsx/parquet）；给出时不使用数据库")] = None,
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="事实表文件（csv/xlsx/parquet）；给出时不使用数据库")
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", help="结果写出为 csv/xlsx/parquet")] = None,
     engine: Annotated[str, typer.Option("--engine", help="计算引擎: " + ", ".join(ENGINES))] = "duckdb",
     db: DbOption = None,
@@ -38,18 +50,31 @@ def evaluate_command(
 
     chosen = load_method(method)
     settings = settings_for(db)
+    summary: dict[str, Any]
     if input_file is not None:
         facts = read_facts(input_file)
-        results = compute(facts.filter(facts["year"] == year), chosen, year=year, engine=engine,
-                          postgres_url=settings.database_url)
+        results = compute(
+            facts.filter(facts["year"] == year),
+            chosen,
+            year=year,
+            engine=engine,
+            postgres_url=settings.database_url,
+        )
         grades, pools = summarise(results)
-        summary = {"run_id": None, "year": year, "method": chosen.id,
-                   "method_fingerprint": chosen.fingerprint(), "input_hash": input_hash(facts),
-                   "engine": engine, "enterprises": results.height, "grades": grades, "pools": pools}
+        summary = {
+            "run_id": None,
+            "year": year,
+            "method": chosen.id,
+            "method_fingerprint": chosen.fingerprint(),
+            "input_hash": input_hash(facts),
+            "engine": engine,
+            "enterprises": results.height,
+            "grades": grades,
+            "pools": pools,
+        }
     else:
         with boundary(settings) as session:
-            run, results = run_evaluation(session, year=year, method=chosen, settings=settings,
-                                          engine=engine)
+            run, results = run_evaluation(session, year=year, method=chosen, settings=settings, engine=engine)
         summary = run.to_json()
     if output is not None:
         write_table(results, output, sheet=f"{year}年亩均评价")
@@ -70,8 +95,12 @@ def methods_list_command(as_json: JsonOption = False) -> None:
     """列出已提供的评价方法 (list the shipped methods)."""
     methods = [load_method(m) for m in shipped_methods()]
     if as_json:
-        print_json([{"id": m.id, "title": m.title, "version": m.version,
-                     "fingerprint": m.fingerprint()} for m in methods])
+        print_json(
+            [
+                {"id": m.id, "title": m.title, "version": m.version, "fingerprint": m.fingerprint()}
+                for m in methods
+            ]
+        )
         return
     table = Table("方法", "名称", "版本")
     for m in methods:
@@ -94,16 +123,23 @@ def methods_show_command(
     for iset, items in m.sets.items():
         table = Table("指标", "权重", "基准值规则", "基准值", "倍数", "封顶", "来源", title=iset)
         for i in items:
-            table.add_row(i.indicator, f"{i.weight:g}", i.benchmark.rule,
-                          "" if i.benchmark.value is None else f"{i.benchmark.value:g}",
-                          f"{i.benchmark.multiple:g}", "" if i.cap is None else f"{i.cap:g}",
-                          i.source or "")
+            table.add_row(
+                i.indicator,
+                f"{i.weight:g}",
+                i.benchmark.rule,
+                "" if i.benchmark.value is None else f"{i.benchmark.value:g}",
+                f"{i.benchmark.multiple:g}",
+                "" if i.cap is None else f"{i.cap:g}",
+                i.source or "",
+            )
         out.print(table)
     for pool, g in m.grades.items():
         out.print(f"分档 {pool}: A < {g.A:.0%}，B < {g.B:.0%}，C < {g.C:.0%}，其余 D")
     out.print(f"一票否决: {m.vetoes}")
-    out.print(f"不参评: 行业大类 {', '.join(m.utility_divisions)}；成立不满 {m.new_enterprise_years} 年；"
-              f"规下以 {m.below_scale_split_mu:g} 亩分池；缺项赋值 {m.imputation}")
+    out.print(
+        f"不参评: 行业大类 {', '.join(m.utility_divisions)}；成立不满 {m.new_enterprise_years} 年；"
+        f"规下以 {m.below_scale_split_mu:g} 亩分池；缺项赋值 {m.imputation}"
+    )
     out.print(f"差别化政策: {dataclasses.asdict(m.policy)}")
     for key, text in m.sources.items():
         out.print(f"  [{key}] {text}", highlight=False)

@@ -38,10 +38,13 @@ def spark_session() -> Any:
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise ConfigurationError("未安装 PySpark：请安装 industry-brain[spark]") from exc
-    return (SparkSession.builder.master("local[2]").appName("industry-brain")
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.session.timeZone", "UTC")
-            # Spark would otherwise create spark-warehouse/ in the working directory.
-            .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "industry-brain-spark"))
-            .getOrCreate())
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("industry-brain")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        # Spark would otherwise create spark-warehouse/ in the working directory.
+        .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "industry-brain-spark"))
+        .getOrCreate()
+    )

@@ -17,10 +17,9 @@ from industry_brain.reference.credit_code import is_valid
 TEXT = ("credit_code", "name", "industry_code", "established")
 INTEGER = ("year", "above_scale", "safety_accident", "env_violation")
 FLAGS = ("above_scale", "safety_accident", "env_violation")
-SCHEMA: dict[str, pl.DataType] = {
-    c: (pl.String() if c in TEXT else pl.Int64() if c in INTEGER else pl.Float64())
-    for c in FACT_COLUMNS
-}
+SCHEMA: pl.Schema = pl.Schema({
+    c: (pl.String() if c in TEXT else pl.Int64() if c in INTEGER else pl.Float64()) for c in FACT_COLUMNS
+})
 
 
 def arrow_schema() -> pa.Schema:
@@ -54,14 +53,19 @@ def conform(raw: pl.DataFrame, name: str, first_row: int = 2) -> pl.DataFrame:
     if missing:
         raise FileRejected(name, f"缺少列：{', '.join(missing)}（事实表格式见 docs/data-model.md）")
     frame = raw.select(FACT_COLUMNS).with_columns(
-        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in FACT_COLUMNS)
+        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in FACT_COLUMNS
+    )
     typed = frame.with_columns(
-        pl.col(c).cast(pl.Float64, strict=False).cast(pl.Int64, strict=False) if c in INTEGER
-        else pl.col(c).cast(pl.Float64, strict=False) if c not in TEXT else pl.col(c)
-        for c in FACT_COLUMNS)
+        pl.col(c).cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+        if c in INTEGER
+        else pl.col(c).cast(pl.Float64, strict=False)
+        if c not in TEXT
+        else pl.col(c)
+        for c in FACT_COLUMNS
+    )
     typed = typed.with_columns(
-        pl.col("industry_code").str.replace(r"\.0+$", "").str.zfill(4),
-        pl.col("established").str.slice(0, 10))
+        pl.col("industry_code").str.replace(r"\.0+$", "").str.zfill(4), pl.col("established").str.slice(0, 10)
+    )
     for c in FACT_COLUMNS:
         if c in TEXT:
             continue
@@ -79,26 +83,34 @@ def _check_rows(typed: pl.DataFrame, name: str, first_row: int) -> None:
         (pl.col("credit_code").is_null(), "credit_code", "缺少统一社会信用代码"),
         (pl.col("year").is_null(), "year", "缺少年份"),
         *[(~pl.col(f).is_in([0, 1]) & pl.col(f).is_not_null(), f, "应为 1 或 0") for f in FLAGS],
-        *[(pl.col(c) < 0, c, "不能为负数") for c in ("land_mu", "rented_mu", "energy_tce",
-                                                    "emission_t", "employees", "electricity_wan_kwh")],
+        *[
+            (pl.col(c) < 0, c, "不能为负数")
+            for c in ("land_mu", "rented_mu", "energy_tce", "emission_t", "employees", "electricity_wan_kwh")
+        ],
     ]
     for expr, column, reason in checks:
         bad = indexed.filter(expr)
         if bad.height:
             row = bad.row(0, named=True)
-            raise FileRejected(name, f"第 {row['index'] + first_row} 行 {column} 列：{reason}"
-                               f"（值 {row[column]!r}）")
-    codes = indexed.filter(pl.col("credit_code").map_elements(
-        lambda c: not is_valid(c), return_dtype=pl.Boolean))
+            raise FileRejected(
+                name, f"第 {row['index'] + first_row} 行 {column} 列：{reason}（值 {row[column]!r}）"
+            )
+    codes = indexed.filter(
+        pl.col("credit_code").map_elements(lambda c: not is_valid(c), return_dtype=pl.Boolean)
+    )
     if codes.height:
         row = codes.row(0, named=True)
-        raise FileRejected(name, f"第 {row['index'] + first_row} 行 credit_code 列：“{row['credit_code']}”"
-                           "不是有效的统一社会信用代码")
+        raise FileRejected(
+            name,
+            f"第 {row['index'] + first_row} 行 credit_code 列：“{row['credit_code']}”"
+            "不是有效的统一社会信用代码",
+        )
     dup = indexed.filter(pl.len().over("credit_code", "year") > 1)
     if dup.height:
         row = dup.row(0, named=True)
-        raise FileRejected(name, f"第 {row['index'] + first_row} 行：{row['credit_code']} 在 {row['year']} 年"
-                           "出现多次")
+        raise FileRejected(
+            name, f"第 {row['index'] + first_row} 行：{row['credit_code']} 在 {row['year']} 年出现多次"
+        )
 
 
 def to_backend(frame: pl.DataFrame, con: Any, table: str | None = None) -> Any:

@@ -83,7 +83,7 @@ class Method:
     title: str
     version: int
     sets: dict[str, tuple[Item, ...]]
-    grades: dict[str, Grades]                  # pool -> thresholds; key "default" for the rest
+    grades: dict[str, Grades]  # pool -> thresholds; key "default" for the rest
     vetoes: dict[str, Any]
     utility_divisions: tuple[str, ...] = ("44", "45", "46")
     new_enterprise_years: int = 2
@@ -108,6 +108,7 @@ class Method:
 
 # --- loading and validation -------------------------------------------------------------------
 
+
 class _Reader:
     def __init__(self, where: str) -> None:
         self.where = where
@@ -120,8 +121,16 @@ class _Reader:
             raise self.fail(path, "应为键值表 (expected a mapping)")
         return data
 
-    def number(self, data: dict[str, Any], key: str, path: str, *, positive: bool = False,
-               default: float | None = None, required: bool = True) -> float | None:
+    def number(
+        self,
+        data: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        positive: bool = False,
+        default: float | None = None,
+        required: bool = True,
+    ) -> float | None:
         if key not in data or data[key] is None:
             if required and default is None:
                 raise self.fail(f"{path}.{key}", "缺少此项 (required)")
@@ -170,8 +179,15 @@ def _items(r: _Reader, data: Any, path: str, sources: dict[str, str]) -> tuple[I
         if source is not None and source not in sources:
             raise r.fail(f"{p}.source", f"来源 {source} 未在 sources 中列出")
         weight = r.number(raw, "weight", p, positive=True)
-        items.append(Item(name, float(weight or 0), _benchmark(r, raw.get("benchmark"), f"{p}.benchmark"),
-                          r.number(raw, "cap", p, positive=True, required=False), source))
+        items.append(
+            Item(
+                name,
+                float(weight or 0),
+                _benchmark(r, raw.get("benchmark"), f"{p}.benchmark"),
+                r.number(raw, "cap", p, positive=True, required=False),
+                source,
+            )
+        )
     return tuple(items)
 
 
@@ -200,8 +216,10 @@ def parse_method(data: Any, where: str) -> Method:
             raise r.fail(key, "缺少此项或不是文本 (required text)")
     sources = {str(k): str(v) for k, v in r.mapping(data.get("sources", {}), "sources").items()}
     sets_raw = r.mapping(data.get("indicator_sets"), "indicator_sets")
-    sets = {r.choice(k, SETS, f"indicator_sets.{k}"): _items(r, v, f"indicator_sets.{k}", sources)
-            for k, v in sets_raw.items()}
+    sets = {
+        r.choice(k, SETS, f"indicator_sets.{k}"): _items(r, v, f"indicator_sets.{k}", sources)
+        for k, v in sets_raw.items()
+    }
     for s in SETS:
         if s not in sets:
             raise r.fail(f"indicator_sets.{s}", "缺少此项 (both sets are required)")
@@ -220,19 +238,31 @@ def parse_method(data: Any, where: str) -> Method:
     imputation = r.choice(data.get("imputation", "pool_mean"), ("pool_mean", "zero"), "imputation")
     divisions = pools.get("utility_divisions", ["44", "45", "46"])
     return Method(
-        id=data["id"], title=data["title"], version=version, sets=sets,
-        grades=_grades(r, data.get("grades")), vetoes=vetoes,
+        id=data["id"],
+        title=data["title"],
+        version=version,
+        sets=sets,
+        grades=_grades(r, data.get("grades")),
+        vetoes=vetoes,
         utility_divisions=tuple(str(d).zfill(2) for d in divisions),
         new_enterprise_years=int(r.number(pools, "new_enterprise_years", "pools", default=2) or 2),
         below_scale_split_mu=float(r.number(pools, "below_scale_split_mu", "pools", default=3.0) or 3.0),
-        imputation=imputation, policy=policy, sources=sources, notes=str(data.get("notes", "")))
+        imputation=imputation,
+        policy=policy,
+        sources=sources,
+        notes=str(data.get("notes", "")),
+    )
 
 
 def _policy(r: _Reader, data: Any, sources: dict[str, str]) -> Policy:
     data = r.mapping(data or {}, "policy")
     rates: dict[str, dict[str, float]] = {}
-    for key in ("electricity_surcharge_yuan_per_kwh", "water_surcharge_yuan_per_t",
-                "land_tax_adjustment_pct", "energy_quota_change_pct"):
+    for key in (
+        "electricity_surcharge_yuan_per_kwh",
+        "water_surcharge_yuan_per_t",
+        "land_tax_adjustment_pct",
+        "energy_quota_change_pct",
+    ):
         raw = r.mapping(data.get(key, {}) or {}, f"policy.{key}")
         for grade in raw:
             r.choice(grade, ("A", "B", "C", "D"), f"policy.{key}.{grade}")
@@ -248,10 +278,21 @@ def _policy(r: _Reader, data: Any, sources: dict[str, str]) -> Policy:
 def parse_method_snapshot(text: str) -> Method:
     """A Method back from the snapshot a run stores (the dataclass dump, not a method file)."""
     d = yaml.safe_load(text)
-    sets = {k: tuple(Item(i["indicator"], i["weight"], Benchmark(**i["benchmark"]), i["cap"], i["source"])
-                     for i in v) for k, v in d["sets"].items()}
-    return Method(**{**d, "sets": sets, "grades": {k: Grades(**v) for k, v in d["grades"].items()},
-                     "policy": Policy(**d["policy"]), "utility_divisions": tuple(d["utility_divisions"])})
+    sets = {
+        k: tuple(
+            Item(i["indicator"], i["weight"], Benchmark(**i["benchmark"]), i["cap"], i["source"]) for i in v
+        )
+        for k, v in d["sets"].items()
+    }
+    return Method(
+        **{
+            **d,
+            "sets": sets,
+            "grades": {k: Grades(**v) for k, v in d["grades"].items()},
+            "policy": Policy(**d["policy"]),
+            "utility_divisions": tuple(d["utility_divisions"]),
+        }
+    )
 
 
 def shipped_methods() -> list[str]:
@@ -269,7 +310,8 @@ def load_method(name_or_path: str | Path) -> Method:
         where, text = text_path.name, text_path.read_text(encoding="utf-8")
     else:
         raise IndustryBrainError(
-            f"未知的评价方法“{name_or_path}”；已提供：{', '.join(shipped_methods())}，或给出 .yaml 文件路径")
+            f"未知的评价方法“{name_or_path}”；已提供：{', '.join(shipped_methods())}，或给出 .yaml 文件路径"
+        )
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -30,8 +30,9 @@ def input_hash(facts: pl.DataFrame) -> str:
     return hashlib.sha256(canonical.write_csv(float_precision=12).encode("utf-8")).hexdigest()
 
 
-def compute(facts: pl.DataFrame, method: Method, *, year: int, engine: str = "duckdb",
-            postgres_url: str | None = None) -> pl.DataFrame:
+def compute(
+    facts: pl.DataFrame, method: Method, *, year: int, engine: str = "duckdb", postgres_url: str | None = None
+) -> pl.DataFrame:
     """The results of `method` on `facts` for `year`, computed on `engine`."""
     con = connect(engine, postgres_url=postgres_url)
     try:
@@ -60,10 +61,18 @@ def summarise(results: pl.DataFrame) -> tuple[dict[str, int], dict[str, int]]:
     return grades, pools
 
 
-def run_evaluation(session: Session, *, year: int, method: Method, settings: Settings,
-                   facts: pl.DataFrame | None = None, input_source: str = "database",
-                   engine: str = "duckdb", user: str | None = None, parent: EvaluationRun | None = None,
-                   ) -> tuple[RunSummary, pl.DataFrame]:
+def run_evaluation(
+    session: Session,
+    *,
+    year: int,
+    method: Method,
+    settings: Settings,
+    facts: pl.DataFrame | None = None,
+    input_source: str = "database",
+    engine: str = "duckdb",
+    user: str | None = None,
+    parent: EvaluationRun | None = None,
+) -> tuple[RunSummary, pl.DataFrame]:
     """Evaluate and store a draft run (its facts, results, method and input hash)."""
     if facts is None:
         facts = facts_for(session, year=year, settings=settings)
@@ -72,24 +81,46 @@ def run_evaluation(session: Session, *, year: int, method: Method, settings: Set
         raise IndustryBrainError(f"{year} 年没有企业数据可供评价")
     results = compute(facts, method, year=year, engine=engine, postgres_url=settings.database_url)
     run = EvaluationRun(
-        year=year, method_id=method.id, method_version=method.version,
-        method_fingerprint=method.fingerprint(), method_yaml=method_yaml(method),
-        input_hash=input_hash(facts), input_source=input_source, engine=engine, status="draft",
-        version=(parent.version + 1) if parent else 1, parent_id=parent.id if parent else None,
-        enterprises=results.height, created_at=_now(), created_by=user)
+        year=year,
+        method_id=method.id,
+        method_version=method.version,
+        method_fingerprint=method.fingerprint(),
+        method_yaml=method_yaml(method),
+        input_hash=input_hash(facts),
+        input_source=input_source,
+        engine=engine,
+        status="draft",
+        version=(parent.version + 1) if parent else 1,
+        parent_id=parent.id if parent else None,
+        enterprises=results.height,
+        created_at=_now(),
+        created_by=user,
+    )
     session.add(run)
     session.flush()
-    store.insert_frame(session, "evaluation_input",
-                       facts.select(FACT_COLUMNS).with_columns(pl.lit(run.id).alias("run_id")))
+    store.insert_frame(
+        session, "evaluation_input", facts.select(FACT_COLUMNS).with_columns(pl.lit(run.id).alias("run_id"))
+    )
     store.insert_frame(session, "evaluation_result", results.with_columns(pl.lit(run.id).alias("run_id")))
     return summary_of(run, results), results
 
 
 def summary_of(run: EvaluationRun, results: pl.DataFrame) -> RunSummary:
     grades, pools = summarise(results)
-    return RunSummary(run.id, run.year, run.method_id, run.method_version, run.method_fingerprint,
-                      run.input_hash, run.engine, run.status, run.version, run.enterprises,
-                      grades, pools)
+    return RunSummary(
+        run.id,
+        run.year,
+        run.method_id,
+        run.method_version,
+        run.method_fingerprint,
+        run.input_hash,
+        run.engine,
+        run.status,
+        run.version,
+        run.enterprises,
+        grades,
+        pools,
+    )
 
 
 def get_run(session: Session, run_id: int) -> EvaluationRun:
@@ -101,18 +132,31 @@ def get_run(session: Session, run_id: int) -> EvaluationRun:
 
 def run_results(session: Session, run: EvaluationRun, method: Method | None = None) -> pl.DataFrame:
     names = method.indicators() if method else list(INDICATORS)
-    cols = ["credit_code", "name", "pool", "grade", "score", "rank", *names,
-            *[f"score_{n}" for n in names], "imputed", "vetoes", "reason"]
-    rows = session.execute(select(*[getattr(EvaluationResult, c) for c in cols])
-                           .where(EvaluationResult.run_id == run.id)
-                           .order_by(EvaluationResult.pool, EvaluationResult.rank,
-                                     EvaluationResult.credit_code)).all()
+    cols = [
+        "credit_code",
+        "name",
+        "pool",
+        "grade",
+        "score",
+        "rank",
+        *names,
+        *[f"score_{n}" for n in names],
+        "imputed",
+        "vetoes",
+        "reason",
+    ]
+    rows = session.execute(
+        select(*[getattr(EvaluationResult, c) for c in cols])
+        .where(EvaluationResult.run_id == run.id)
+        .order_by(EvaluationResult.pool, EvaluationResult.rank, EvaluationResult.credit_code)
+    ).all()
     return pl.DataFrame(rows, schema=cols, orient="row", infer_schema_length=None)
 
 
 def run_inputs(session: Session, run: EvaluationRun) -> pl.DataFrame:
-    rows = session.execute(select(*[getattr(EvaluationInput, c) for c in FACT_COLUMNS])
-                           .where(EvaluationInput.run_id == run.id)).all()
+    rows = session.execute(
+        select(*[getattr(EvaluationInput, c) for c in FACT_COLUMNS]).where(EvaluationInput.run_id == run.id)
+    ).all()
     return pl.DataFrame(rows, schema=SCHEMA, orient="row")
 
 
@@ -125,4 +169,3 @@ def method_of(run: EvaluationRun) -> Method:
     from industry_brain.evaluation.method import parse_method_snapshot
 
     return parse_method_snapshot(run.method_yaml)
-

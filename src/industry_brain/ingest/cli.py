@@ -25,27 +25,34 @@ from industry_brain.ingest.templates import SOURCES
 @friendly_errors
 def import_command(
     file: Annotated[Path, typer.Argument(help="部门报送的文件 (.xlsx/.xls/.csv)", show_default=False)],
-    source: Annotated[str, typer.Option("--source", help="数据来源: " + ", ".join(SOURCES),
-                                        show_default=False)],
+    source: Annotated[
+        str, typer.Option("--source", help="数据来源: " + ", ".join(SOURCES), show_default=False)
+    ],
     period: Annotated[str | None, typer.Option("--period", help="数据期间 YYYY 或 YYYY-MM")] = None,
-    supplement: Annotated[bool, typer.Option(
-        "--supplement", help="补充导入：不替代同期已导入的批次（用于退回修改后的拒收行）")] = False,
+    supplement: Annotated[
+        bool, typer.Option("--supplement", help="补充导入：不替代同期已导入的批次（用于退回修改后的拒收行）")
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """导入一个部门文件 (import one departmental file)."""
     settings = settings_for(db)
     with boundary(settings) as session:
-        result = import_file(session, path=file, source=source, period=period,
-                             settings=settings, supplement=supplement)
+        result = import_file(
+            session, path=file, source=source, period=period, settings=settings, supplement=supplement
+        )
     if as_json:
         print_json(result.to_json())
         return
     state = "（与已导入文件相同，未作改动）" if result.unchanged else ""
-    out.print(f"批次 {result.batch_id} {result.file} 来源 {result.source}/{result.template} "
-              f"期间 {result.period or '-'}{state}")
-    out.print(f"读取 {result.rows_read} 行：接收 {result.rows_accepted}，拒收 {result.rows_rejected}，"
-              f"跳过 {result.rows_skipped}；提示 {result.warnings} 条")
+    out.print(
+        f"批次 {result.batch_id} {result.file} 来源 {result.source}/{result.template} "
+        f"期间 {result.period or '-'}{state}"
+    )
+    out.print(
+        f"读取 {result.rows_read} 行：接收 {result.rows_accepted}，拒收 {result.rows_rejected}，"
+        f"跳过 {result.rows_skipped}；提示 {result.warnings} 条"
+    )
     if result.superseded:
         out.print(f"替代了先前的批次 {', '.join(map(str, result.superseded))}")
     for r in result.rejects[:20]:
@@ -68,17 +75,27 @@ def batches_command(
         return
     table = Table("批次", "来源", "模板", "期间", "状态", "文件", "接收", "拒收", "跳过", "导入时间")
     for r in rows:
-        table.add_row(str(r["batch_id"]), r["source"], r["template"], r["period"], r["status"],
-                      r["file"], str(r["rows_accepted"]), str(r["rows_rejected"]),
-                      str(r["rows_skipped"]), str(r["imported_at"])[:19])
+        table.add_row(
+            str(r["batch_id"]),
+            r["source"],
+            r["template"],
+            r["period"],
+            r["status"],
+            r["file"],
+            str(r["rows_accepted"]),
+            str(r["rows_rejected"]),
+            str(r["rows_skipped"]),
+            str(r["imported_at"])[:19],
+        )
     out.print(table)
 
 
 @friendly_errors
 def rejects_command(
     batch_id: Annotated[int, typer.Argument(help="批次号")],
-    output: Annotated[Path | None, typer.Option(
-        "--output", help="写出 .xlsx（可退回部门修改）或 .csv")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="写出 .xlsx（可退回部门修改）或 .csv")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -23,17 +23,17 @@ _INNER_BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
 
 @dataclass(frozen=True)
 class Column:
-    index: int            # frame column cN
-    header: str           # as written in the file
-    field: str | None     # None: not part of the template, ignored
+    index: int  # frame column cN
+    header: str  # as written in the file
+    field: str | None  # None: not part of the template, ignored
     factor: float = 1.0
     unit: str | None = None
 
 
 @dataclass
 class Layout:
-    header_row: int                 # 1-based spreadsheet row of the header
-    header_offset: int              # index of the header row in the grid frame
+    header_row: int  # 1-based spreadsheet row of the header
+    header_offset: int  # index of the header row in the grid frame
     template: Template
     columns: list[Column]
     notes: list[str] = field(default_factory=list)
@@ -69,7 +69,8 @@ def locate(grid: Grid, source: str, scan_rows: int, file: str) -> Layout:
             best, best_score = offset, score
     if best_score < 2:
         raise FileRejected(
-            file, f"在前 {scan_rows} 行中找不到表头（需要包含 统一社会信用代码 等标准列名的一行）")
+            file, f"在前 {scan_rows} 行中找不到表头（需要包含 统一社会信用代码 等标准列名的一行）"
+        )
     title_lines = [str(c) for off in range(best) for c in _row_texts(grid, off) if c]
     columns = _map_columns(_row_texts(grid, best), title_lines, file, best + grid.first_row)
     template = _choose_template(source, columns, file)
@@ -107,8 +108,10 @@ def _map_columns(cells: list[str | None], titles: list[str], file: str, row: int
             continue
         if name in seen:
             raise FileRejected(
-                file, f"第 {row} 行表头中“{seen[name]}”与“{header}”指同一项"
-                f"（{FIELD_BY_NAME[name].header}），请删除其中一列")
+                file,
+                f"第 {row} 行表头中“{seen[name]}”与“{header}”指同一项"
+                f"（{FIELD_BY_NAME[name].header}），请删除其中一列",
+            )
         seen[name] = header
         spec = FIELD_BY_NAME[name]
         mult = 1.0
@@ -118,8 +121,10 @@ def _map_columns(cells: list[str | None], titles: list[str], file: str, row: int
             mult_or_none = factor(spec.dimension, unit)
             if mult_or_none is None:
                 raise FileRejected(
-                    file, f"列“{header}”的单位“{unit}”无法识别；{spec.header} 可用单位："
-                    + "、".join(known_units(spec.dimension)))
+                    file,
+                    f"列“{header}”的单位“{unit}”无法识别；{spec.header} 可用单位："
+                    + "、".join(known_units(spec.dimension)),
+                )
             mult = mult_or_none
         elif spec.kind is Kind.code and unit is not None:
             unit = None
@@ -137,8 +142,7 @@ def _choose_template(source: str, columns: list[Column], file: str) -> Template:
     first = candidates[0]
     missing = [FIELD_BY_NAME[f].template_header for f in first.required if f not in present]
     found = "、".join(c.header for c in columns if c.header) or "（无）"
-    raise FileRejected(
-        file, f"缺少必需的列：{'、'.join(missing)}（{first.title}模板）；表头中的列：{found}")
+    raise FileRejected(file, f"缺少必需的列：{'、'.join(missing)}（{first.title}模板）；表头中的列：{found}")
 
 
 def _check_merged(grid: Grid, header_row: int, file: str) -> None:
@@ -146,7 +150,8 @@ def _check_merged(grid: Grid, header_row: int, file: str) -> None:
         if r0 <= header_row <= r1 and (r1 > r0 or c1 > c0):
             ref = f"{_letters(c0)}{r0}:{_letters(c1)}{r1}"
             raise FileRejected(
-                file, f"表头含合并单元格 {ref}：请使用单行表头，每列一个列名（可参照标准模板）")
+                file, f"表头含合并单元格 {ref}：请使用单行表头，每列一个列名（可参照标准模板）"
+            )
 
 
 def _letters(n: int) -> str:

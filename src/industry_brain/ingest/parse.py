@@ -36,8 +36,12 @@ def clean(expr: pl.Expr) -> pl.Expr:
 
 def code_text(expr: pl.Expr) -> pl.Expr:
     """As core.text.normalise_code: no blanks or hyphens, upper case, half-width."""
-    return clean(expr).str.replace_all(_BLANKS, "").str.replace_all(
-        r"[-\u2010-\u2015\u2212]", "").str.to_uppercase()
+    return (
+        clean(expr)
+        .str.replace_all(_BLANKS, "")
+        .str.replace_all(r"[-\u2010-\u2015\u2212]", "")
+        .str.to_uppercase()
+    )
 
 
 def credit_code_check(code: pl.Expr) -> pl.Expr:
@@ -48,7 +52,8 @@ def credit_code_check(code: pl.Expr) -> pl.Expr:
         digit = code.str.slice(i, 1).replace_strict(values, default=None, return_dtype=pl.Int64)
         total = total + digit * weight
     expected = ((31 - total % 31) % 31).replace_strict(
-        dict(enumerate(credit_code.ALPHABET)), default=None, return_dtype=pl.String)
+        dict(enumerate(credit_code.ALPHABET)), default=None, return_dtype=pl.String
+    )
     charset_ok = code.str.contains(f"^[{credit_code.ALPHABET}]{{18}}$")
     prefix_ok = code.str.slice(0, 2).is_in(_prefixes()) & code.str.slice(2, 6).str.contains(r"^\d{6}$")
     return (code.str.len_chars() == 18) & charset_ok & prefix_ok & (code.str.slice(17, 1) == expected)
@@ -63,8 +68,7 @@ def number(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     text = clean(expr).str.replace_all(r"[,\s]", "")
     text = pl.when(text.is_in(MISSING_MARKS)).then(None).otherwise(text)
     value = text.cast(pl.Float64, strict=False)
-    error = pl.when(text.is_not_null() & value.is_null()).then(
-        pl.format("“{}”不是数字", text))
+    error = pl.when(text.is_not_null() & value.is_null()).then(pl.format("“{}”不是数字", text))
     return value, error
 
 
@@ -77,8 +81,24 @@ def count(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return value, pl.when(as_flag.is_null()).then(error)
 
 
-_FLAGS = {"是": 1, "否": 0, "Y": 1, "N": 0, "y": 1, "n": 0, "1": 1, "0": 0, "TRUE": 1,
-          "FALSE": 0, "true": 1, "false": 0, "规上": 1, "规下": 0, "1.0": 1, "0.0": 0}
+_FLAGS = {
+    "是": 1,
+    "否": 0,
+    "Y": 1,
+    "N": 0,
+    "y": 1,
+    "n": 0,
+    "1": 1,
+    "0": 0,
+    "TRUE": 1,
+    "FALSE": 0,
+    "true": 1,
+    "false": 0,
+    "规上": 1,
+    "规下": 0,
+    "1.0": 1,
+    "0.0": 0,
+}
 
 
 def flag_value(text: pl.Expr) -> pl.Expr:
@@ -88,8 +108,7 @@ def flag_value(text: pl.Expr) -> pl.Expr:
 def flag(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     text = clean(expr)
     value = flag_value(text)
-    return value, pl.when(text.is_not_null() & value.is_null()).then(
-        pl.format("“{}”应为 是 或 否", text))
+    return value, pl.when(text.is_not_null() & value.is_null()).then(pl.format("“{}”应为 是 或 否", text))
 
 
 def year(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -97,7 +116,8 @@ def year(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     value = text.cast(pl.Int32, strict=False)
     ok = value.is_between(1949, 2100)
     return pl.when(ok).then(value), pl.when(text.is_not_null() & ~ok.fill_null(False)).then(
-        pl.format("“{}”不是年份", text))
+        pl.format("“{}”不是年份", text)
+    )
 
 
 @cache
@@ -121,12 +141,14 @@ def industry(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     text = padded.then("0" + text).otherwise(text)
     ok = text.is_in(list(class_codes()))
     return pl.when(ok).then(text), pl.when(text.is_not_null() & ~ok).then(
-        pl.format("行业代码“{}”不是GB/T 4754-2017的4位小类代码", text))
+        pl.format("行业代码“{}”不是GB/T 4754-2017的4位小类代码", text)
+    )
 
 
 def _map_unique(text: pl.Expr, fn: Callable[[Any], Any], dtype: pl.DataType) -> pl.Expr:
     return text.map_batches(
-        lambda s: s.map_elements(fn, return_dtype=dtype, skip_nulls=True), return_dtype=dtype)
+        lambda s: s.map_elements(fn, return_dtype=dtype, skip_nulls=True), return_dtype=dtype
+    )
 
 
 def township(expr: pl.Expr, county: str) -> tuple[pl.Expr, pl.Expr]:
@@ -155,7 +177,8 @@ def date(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     text = clean(expr)
     value = _map_unique(text, parse_date, pl.Date())
     return value, pl.when(text.is_not_null() & value.is_null()).then(
-        pl.format("“{}”不是日期（如 2019-03-01）", text))
+        pl.format("“{}”不是日期（如 2019-03-01）", text)
+    )
 
 
 def parse_month(text: str) -> str | None:
@@ -163,8 +186,9 @@ def parse_month(text: str) -> str | None:
     if re.fullmatch(r"\d{5}(\.0+)?", t):
         d = parse_date(t)
         return f"{d.year:04d}-{d.month:02d}" if d else None
-    m = (re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?(?: .*)?", t)
-         or re.fullmatch(r"(\d{4})(\d{2})", t))
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?(?: .*)?", t) or re.fullmatch(
+        r"(\d{4})(\d{2})", t
+    )
     if not m or not 1 <= int(m.group(2)) <= 12:
         return None
     return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
@@ -174,7 +198,8 @@ def month(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     text = clean(expr)
     value = _map_unique(text, parse_month, pl.String())
     return value, pl.when(text.is_not_null() & value.is_null()).then(
-        pl.format("“{}”不是月份（如 2024-03）", text))
+        pl.format("“{}”不是月份（如 2024-03）", text)
+    )
 
 
 def text_value(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:

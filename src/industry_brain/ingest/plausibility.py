@@ -18,23 +18,40 @@ def _previous(period: str) -> str:
 
 
 def plausibility_warnings(
-    session: Session, *, batch: ImportBatch, accepted: pl.DataFrame, template: Template,
+    session: Session,
+    *,
+    batch: ImportBatch,
+    accepted: pl.DataFrame,
+    template: Template,
     settings: Settings,
 ) -> list[dict[str, object]]:
-    quantities = [n for n in accepted.columns
-                  if n in FIELD_BY_NAME and FIELD_BY_NAME[n].kind is Kind.quantity]
+    quantities = [
+        n for n in accepted.columns if n in FIELD_BY_NAME and FIELD_BY_NAME[n].kind is Kind.quantity
+    ]
     key = [k for k in template.key if k in accepted.columns]
     if not quantities or not key or accepted.is_empty() or not batch.period:
         return []
     current = accepted.with_columns(
-        pl.col("period").map_elements(_previous, return_dtype=pl.String).alias("prev"))
+        pl.col("period").map_elements(_previous, return_dtype=pl.String).alias("prev")
+    )
     prev_periods = current["prev"].unique().to_list()
     columns = [getattr(Record, c) for c in [*key, "period", *quantities]]
-    stmt = (select(*columns).join(ImportBatch, ImportBatch.id == Record.batch_id)
-            .where(ImportBatch.source == batch.source, ImportBatch.template == template.name,
-                   ImportBatch.status == "active", Record.period.in_(prev_periods)))
-    before = pl.DataFrame(session.execute(stmt).all(), schema=[*key, "prev", *quantities],
-                          orient="row", infer_schema_length=None)
+    stmt = (
+        select(*columns)
+        .join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(
+            ImportBatch.source == batch.source,
+            ImportBatch.template == template.name,
+            ImportBatch.status == "active",
+            Record.period.in_(prev_periods),
+        )
+    )
+    before = pl.DataFrame(
+        session.execute(stmt).all(),
+        schema=[*key, "prev", *quantities],
+        orient="row",
+        infer_schema_length=None,
+    )
     if before.is_empty():
         return []
     joined = current.join(before, on=[*key, "prev"], how="inner", suffix="_prev")
@@ -42,10 +59,17 @@ def plausibility_warnings(
     k = settings.plausibility_factor
     for name in quantities:
         now, then = pl.col(name), pl.col(f"{name}_prev")
-        odd = joined.filter((then.abs() > 0) & (now.abs() > 0)
-                            & (((now / then).abs() >= k) | ((now / then).abs() <= 1 / k)))
+        odd = joined.filter(
+            (then.abs() > 0) & (now.abs() > 0) & (((now / then).abs() >= k) | ((now / then).abs() <= 1 / k))
+        )
         header = FIELD_BY_NAME[name].header
         for row, value, old, prev in odd.select(ROW, name, f"{name}_prev", "prev").iter_rows():
-            out.append({"row": row, "column": header, "value": f"{value:g}",
-                        "message": f"{header} {value:g} 与上年同期（{prev}）的 {old:g} 相差 {k:g} 倍以上，请核实"})
+            out.append(
+                {
+                    "row": row,
+                    "column": header,
+                    "value": f"{value:g}",
+                    "message": f"{header} {value:g} 与上年同期（{prev}）的 {old:g} 相差 {k:g} 倍以上，请核实",
+                }
+            )
     return out

@@ -46,8 +46,7 @@ def read_grid(path: Path, settings: Settings) -> Grid:
     if size == 0:
         raise FileRejected(name, "文件为空 (empty file)")
     if size > settings.max_file_bytes:
-        raise FileRejected(
-            name, f"文件大小 {size} 字节超过上限 {settings.max_file_bytes} (max_file_bytes)")
+        raise FileRejected(name, f"文件大小 {size} 字节超过上限 {settings.max_file_bytes} (max_file_bytes)")
     with path.open("rb") as fh:
         head = fh.read(8)
     suffix = path.suffix.lower()
@@ -60,7 +59,8 @@ def read_grid(path: Path, settings: Settings) -> Grid:
     if suffix in SPREADSHEET_SUFFIXES:
         kind = "HTML 网页" if _looks_like_html(path) else "文本或其他格式"
         raise FileRejected(
-            name, f"不是有效的Excel文件：扩展名为{suffix}，内容却是{kind}。请在Excel中另存为 .xlsx")
+            name, f"不是有效的Excel文件：扩展名为{suffix}，内容却是{kind}。请在Excel中另存为 .xlsx"
+        )
     if suffix in CSV_SUFFIXES or suffix == "":
         return _read_csv(path, settings)
     raise FileRejected(name, f"不支持的文件类型 {suffix}：请提供 .xlsx、.xls 或 .csv")
@@ -74,6 +74,7 @@ def _looks_like_html(path: Path) -> bool:
 
 # --- xlsx / ods -----------------------------------------------------------------------------
 
+
 def _read_zip_spreadsheet(path: Path, settings: Settings) -> Grid:
     name = path.name
     try:
@@ -84,8 +85,10 @@ def _read_zip_spreadsheet(path: Path, settings: Settings) -> Grid:
         inflated = sum(info.file_size for info in archive.infolist())
         if inflated > settings.max_uncompressed_bytes:
             raise FileRejected(
-                name, f"文件解压后达 {inflated} 字节，超过上限 {settings.max_uncompressed_bytes}"
-                " (max_uncompressed_bytes)；疑似损坏或恶意文件")
+                name,
+                f"文件解压后达 {inflated} 字节，超过上限 {settings.max_uncompressed_bytes}"
+                " (max_uncompressed_bytes)；疑似损坏或恶意文件",
+            )
         members = set(archive.namelist())
         if "content.xml" in members and "xl/workbook.xml" not in members:
             return _read_excel(path, settings, sheet_xml=None)
@@ -137,9 +140,7 @@ def col_number(letters: bytes | str) -> int:
     return n
 
 
-def _scan_sheet_xml(
-    archive: zipfile.ZipFile, member: str, name: str, settings: Settings
-) -> _SheetScan:
+def _scan_sheet_xml(archive: zipfile.ZipFile, member: str, name: str, settings: Settings) -> _SheetScan:
     """One streaming pass over the sheet XML: its declared size, formulas, merged cells.
 
     The size check must come before the sheet is loaded: a reader allocates the whole declared
@@ -158,14 +159,16 @@ def _scan_sheet_xml(
             if first:
                 _check_dimension(data[:4096], name, settings)
                 first = False
-            scan.formulas += len(_FORMULA.findall(data[len(tail):] if tail else data))
+            scan.formulas += len(_FORMULA.findall(data[len(tail) :] if tail else data))
             bad = _FORMULA_NO_VALUE.search(data)
             if bad:
                 raise FileRejected(
-                    name, "工作表含没有保存计算结果的公式；请在Excel中打开并保存，或将公式粘贴为数值")
+                    name, "工作表含没有保存计算结果的公式；请在Excel中打开并保存，或将公式粘贴为数值"
+                )
             for m in _MERGE.finditer(data):
-                scan.merged.append((int(m.group(2)), col_number(m.group(1)),
-                                    int(m.group(4)), col_number(m.group(3))))
+                scan.merged.append(
+                    (int(m.group(2)), col_number(m.group(1)), int(m.group(4)), col_number(m.group(3)))
+                )
             tail = data[-256:]
     scan.merged = sorted(set(scan.merged))
     return scan
@@ -180,8 +183,10 @@ def _check_dimension(head: bytes, name: str, settings: Settings) -> None:
     cols, rows = col_number(last_col), int(last_row)
     if cols > settings.max_columns:
         raise FileRejected(
-            name, f"工作表声明了 {cols} 列，超过上限 {settings.max_columns} (max_columns)；"
-            "请删除多余的空列后再导出")
+            name,
+            f"工作表声明了 {cols} 列，超过上限 {settings.max_columns} (max_columns)；"
+            "请删除多余的空列后再导出",
+        )
     if rows > settings.max_rows:
         raise FileRejected(name, f"工作表声明了 {rows} 行，超过上限 {settings.max_rows} (max_rows)")
 
@@ -198,7 +203,8 @@ def _read_excel(path: Path, settings: Settings, sheet_xml: str | None) -> Grid:
         sheet = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
         if sheet.width > settings.max_columns:
             raise FileRejected(
-                name, f"工作表有 {sheet.width} 列，超过上限 {settings.max_columns} (max_columns)")
+                name, f"工作表有 {sheet.width} 列，超过上限 {settings.max_columns} (max_columns)"
+            )
         frame = sheet.to_polars()
     except FileRejected:
         raise
@@ -211,6 +217,7 @@ def _read_excel(path: Path, settings: Settings, sheet_xml: str | None) -> Grid:
 
 
 # --- csv ------------------------------------------------------------------------------------
+
 
 def detect_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) if the file decodes as UTF-8, else GB18030 (a superset of
@@ -236,21 +243,28 @@ def _read_csv(path: Path, settings: Settings) -> Grid:
             raw = raw.decode("gb18030").encode("utf-8")
         except UnicodeDecodeError as exc:
             raise FileRejected(
-                name, f"无法识别文件编码：既不是UTF-8也不是GBK（第 {exc.start} 字节）") from exc
+                name, f"无法识别文件编码：既不是UTF-8也不是GBK（第 {exc.start} 字节）"
+            ) from exc
     elif encoding == "utf-8-sig":
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     if b"\x00" in raw[:65536]:
         raise FileRejected(name, "不是文本格式的CSV文件（含二进制内容）")
     width = _csv_width(raw, name, settings)
     schema = {f"c{i}": pl.String for i in range(width)}
     try:
         frame = pl.read_csv(
-            io.BytesIO(raw), has_header=False, schema=schema, infer_schema=False,
-            quote_char='"', raise_if_empty=False, missing_columns="insert",
+            io.BytesIO(raw),
+            has_header=False,
+            schema=schema,
+            infer_schema=False,
+            quote_char='"',
+            raise_if_empty=False,
+            missing_columns="insert",
         )
     except pl.exceptions.PolarsError as exc:
-        raise FileRejected(name, _csv_problem(raw, width, settings)
-                           or f"CSV格式错误：{_first_line(str(exc))}") from exc
+        raise FileRejected(
+            name, _csv_problem(raw, width, settings) or f"CSV格式错误：{_first_line(str(exc))}"
+        ) from exc
     if frame.height > settings.max_rows:
         raise FileRejected(name, f"文件有 {frame.height} 行，超过上限 {settings.max_rows} (max_rows)")
     notes = [] if encoding.startswith("utf-8") else ["文件编码为GBK/GB18030，已自动转换"]
@@ -270,7 +284,8 @@ def _csv_width(raw: bytes, name: str, settings: Settings) -> int:
         fields = line.count(",") + 1
         if fields > settings.max_columns:
             raise FileRejected(
-                name, f"第 {i + 1} 行有 {fields} 列，超过上限 {settings.max_columns} (max_columns)")
+                name, f"第 {i + 1} 行有 {fields} 列，超过上限 {settings.max_columns} (max_columns)"
+            )
         row = next(csv.reader([line]), [])
         score = sum(1 for cell in row if cell.strip() and match_header(cell)[0])
         if score > best_score:
@@ -285,7 +300,9 @@ def _csv_problem(raw: bytes, width: int, settings: Settings) -> str | None:
     text = io.StringIO(raw.decode("utf-8", "replace"), newline="")
     for number, row in enumerate(csv.reader(text), start=1):
         if len(row) > width:
-            cap = f"，超过上限 {settings.max_columns} (max_columns)" if len(row) > settings.max_columns else ""
+            cap = (
+                f"，超过上限 {settings.max_columns} (max_columns)" if len(row) > settings.max_columns else ""
+            )
             return f"第 {number} 行有 {len(row)} 列，多于表头的 {width} 列{cap}"
     return None
 

@@ -72,7 +72,8 @@ def import_file(
     superseded = [] if supplement else _supersede(session, batch)
     _store(session, batch, parsed)
     warnings = parsed.warnings + plausibility_warnings(
-        session, batch=batch, accepted=parsed.accepted, template=layout.template, settings=settings)
+        session, batch=batch, accepted=parsed.accepted, template=layout.template, settings=settings
+    )
     store.insert_dicts(session, "batch_warning", [{"batch_id": batch.id, **w} for w in warnings])
     batch.warnings = len(warnings)
     update_master(session, batch=batch, accepted=parsed.accepted)
@@ -82,35 +83,70 @@ def import_file(
     return result
 
 
-def _active_identical(session: Session, source: str, template: str, period: str, sha: str) -> ImportBatch | None:
-    return session.scalars(select(ImportBatch).where(
-        ImportBatch.source == source, ImportBatch.template == template,
-        ImportBatch.period == period, ImportBatch.file_sha256 == sha,
-        ImportBatch.status == "active")).first()
+def _active_identical(
+    session: Session, source: str, template: str, period: str, sha: str
+) -> ImportBatch | None:
+    return session.scalars(
+        select(ImportBatch).where(
+            ImportBatch.source == source,
+            ImportBatch.template == template,
+            ImportBatch.period == period,
+            ImportBatch.file_sha256 == sha,
+            ImportBatch.status == "active",
+        )
+    ).first()
 
 
-def _new_batch(session: Session, path: Path, sha: str, source: str, layout: Layout, parsed: Parsed,
-               user: str | None, supplement: bool) -> ImportBatch:
-    columns = [{"header": c.header, "field": c.field, "unit": c.unit, "factor": c.factor}
-               for c in layout.columns if c.header]
+def _new_batch(
+    session: Session,
+    path: Path,
+    sha: str,
+    source: str,
+    layout: Layout,
+    parsed: Parsed,
+    user: str | None,
+    supplement: bool,
+) -> ImportBatch:
+    columns = [
+        {"header": c.header, "field": c.field, "unit": c.unit, "factor": c.factor}
+        for c in layout.columns
+        if c.header
+    ]
     batch = ImportBatch(
-        source=source, template=layout.template.name, period=parsed.period, status="active",
-        supplement=int(supplement), file_name=path.name, file_sha256=sha,
-        file_bytes=path.stat().st_size, sheet=None, header_row=layout.header_row,
-        columns=json.dumps(columns, ensure_ascii=False), rows_read=parsed.rows_read,
-        rows_accepted=parsed.accepted.height, rows_rejected=parsed.rows_rejected,
-        rows_skipped=parsed.rows_skipped, warnings=0,
-        imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), imported_by=user)
+        source=source,
+        template=layout.template.name,
+        period=parsed.period,
+        status="active",
+        supplement=int(supplement),
+        file_name=path.name,
+        file_sha256=sha,
+        file_bytes=path.stat().st_size,
+        sheet=None,
+        header_row=layout.header_row,
+        columns=json.dumps(columns, ensure_ascii=False),
+        rows_read=parsed.rows_read,
+        rows_accepted=parsed.accepted.height,
+        rows_rejected=parsed.rows_rejected,
+        rows_skipped=parsed.rows_skipped,
+        warnings=0,
+        imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        imported_by=user,
+    )
     session.add(batch)
     session.flush()
     return batch
 
 
 def _supersede(session: Session, batch: ImportBatch) -> list[int]:
-    older = session.scalars(select(ImportBatch).where(
-        ImportBatch.source == batch.source, ImportBatch.template == batch.template,
-        ImportBatch.period == batch.period, ImportBatch.status == "active",
-        ImportBatch.id != batch.id)).all()
+    older = session.scalars(
+        select(ImportBatch).where(
+            ImportBatch.source == batch.source,
+            ImportBatch.template == batch.template,
+            ImportBatch.period == batch.period,
+            ImportBatch.status == "active",
+            ImportBatch.id != batch.id,
+        )
+    ).all()
     for old in older:
         old.status = "superseded"
         old.superseded_by = batch.id
@@ -119,17 +155,27 @@ def _supersede(session: Session, batch: ImportBatch) -> list[int]:
 
 def _store(session: Session, batch: ImportBatch, parsed: Parsed) -> None:
     records = parsed.accepted.rename({ROW: "row"}).with_columns(
-        pl.lit(batch.id, dtype=pl.Int64).alias("batch_id"))
+        pl.lit(batch.id, dtype=pl.Int64).alias("batch_id")
+    )
     store.insert_frame(session, "record", records)
     store.insert_dicts(session, "reject", [{"batch_id": batch.id, **r} for r in parsed.rejects])
 
 
 def _result(session: Session, batch: ImportBatch, unchanged: bool = False) -> ImportResult:
     rejects = session.scalars(
-        select(Reject).where(Reject.batch_id == batch.id).order_by(Reject.row, Reject.id)).all()
+        select(Reject).where(Reject.batch_id == batch.id).order_by(Reject.row, Reject.id)
+    ).all()
     return ImportResult(
-        batch_id=batch.id, source=batch.source, template=batch.template, period=batch.period,
-        file=batch.file_name, rows_read=batch.rows_read, rows_accepted=batch.rows_accepted,
-        rows_rejected=batch.rows_rejected, rows_skipped=batch.rows_skipped,
+        batch_id=batch.id,
+        source=batch.source,
+        template=batch.template,
+        period=batch.period,
+        file=batch.file_name,
+        rows_read=batch.rows_read,
+        rows_accepted=batch.rows_accepted,
+        rows_rejected=batch.rows_rejected,
+        rows_skipped=batch.rows_skipped,
         rejects=[RejectOut(r.row, r.column, r.value, r.reason) for r in rejects],
-        warnings=batch.warnings, unchanged=unchanged)
+        warnings=batch.warnings,
+        unchanged=unchanged,
+    )

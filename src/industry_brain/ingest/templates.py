@@ -16,21 +16,21 @@ from industry_brain.core.units import CANONICAL, Dimension
 
 
 class Kind(StrEnum):
-    code = "code"            # 统一社会信用代码
+    code = "code"  # 统一社会信用代码
     text = "text"
-    industry = "industry"    # GB/T 4754-2017 class
-    township = "township"    # name or 9-digit code
+    industry = "industry"  # GB/T 4754-2017 class
+    township = "township"  # name or 9-digit code
     date = "date"
-    flag = "flag"            # 是/否
-    quantity = "quantity"    # number with a dimension
+    flag = "flag"  # 是/否
+    quantity = "quantity"  # number with a dimension
     year = "year"
     month = "month"
 
 
 @dataclass(frozen=True)
 class Field:
-    name: str                 # code name (GLOSSARY), also the record column
-    header: str               # the standard template's header term (unit added in brackets)
+    name: str  # code name (GLOSSARY), also the record column
+    header: str  # the standard template's header term (unit added in brackets)
     kind: Kind
     aliases: tuple[str, ...] = ()
     dimension: Dimension | None = None
@@ -54,7 +54,12 @@ Q = Kind.quantity
 FIELDS: tuple[Field, ...] = (
     F("credit_code", "统一社会信用代码", Kind.code, ("社会信用代码", "信用代码", "纳税人识别号")),
     F("name", "企业名称", Kind.text, ("单位名称", "纳税人名称", "企业(单位)名称", "用户名称", "户名")),
-    F("industry_code", "行业代码", Kind.industry, ("国民经济行业代码", "行业类别代码", "国民经济行业分类代码")),
+    F(
+        "industry_code",
+        "行业代码",
+        Kind.industry,
+        ("国民经济行业代码", "行业类别代码", "国民经济行业分类代码"),
+    ),
     F("township_code", "所属镇街", Kind.township, ("镇街", "乡镇街道", "所属乡镇街道", "所在镇街")),
     F("zone", "所属园区", Kind.text, ("园区", "工业集聚区", "所属工业集聚区")),
     F("established", "成立日期", Kind.date, ("注册日期", "成立时间")),
@@ -66,11 +71,22 @@ FIELDS: tuple[Field, ...] = (
     F("output_wan", "工业总产值", Q, ("总产值",), Dimension.money, True),
     F("value_added_wan", "工业增加值", Q, ("增加值",), Dimension.money),
     F("revenue_wan", "营业收入", Q, ("主营业务收入", "营业收入合计"), Dimension.money, True),
-    F("tax_wan", "实缴税金", Q, ("税收", "实缴税金合计", "实缴税收", "税收收入", "入库税金"),
-      Dimension.money),
+    F(
+        "tax_wan",
+        "实缴税金",
+        Q,
+        ("税收", "实缴税金合计", "实缴税收", "税收收入", "入库税金"),
+        Dimension.money,
+    ),
     F("rd_spend_wan", "研发经费", Q, ("研发经费支出", "R&D经费", "R&D经费支出"), Dimension.money, True),
-    F("employees", "从业人员", Q, ("年平均从业人员", "从业人员平均人数", "职工人数", "年平均职工人数"),
-      Dimension.people, True),
+    F(
+        "employees",
+        "从业人员",
+        Q,
+        ("年平均从业人员", "从业人员平均人数", "职工人数", "年平均职工人数"),
+        Dimension.people,
+        True,
+    ),
     F("land_mu", "用地面积", Q, ("土地面积", "宗地面积", "自有用地面积"), Dimension.land, True),
     F("rented_mu", "租赁面积", Q, ("租用面积", "租赁用地面积"), Dimension.land, True),
     F("energy_tce", "综合能耗", Q, ("综合能源消费量", "能源消费量"), Dimension.energy, True),
@@ -90,19 +106,19 @@ TITLE_LEVELS = ("国家级", "省级", "市级", "区级")
 
 
 class PeriodRule(StrEnum):
-    none = "none"      # a snapshot (register, titles, account map): no period
-    year = "year"      # yearly figures: --period YYYY or a 年份 column (or monthly rows)
-    month = "month"    # monthly figures: a 月份 column or --period YYYY-MM
+    none = "none"  # a snapshot (register, titles, account map): no period
+    year = "year"  # yearly figures: --period YYYY or a 年份 column (or monthly rows)
+    month = "month"  # monthly figures: a 月份 column or --period YYYY-MM
 
 
 @dataclass(frozen=True)
 class Template:
     name: str
     source: str
-    title: str                       # Chinese name of the file
-    fields: tuple[str, ...]          # accepted fields, in the standard template's order
-    required: tuple[str, ...]        # must be present as columns
-    key: tuple[str, ...]             # a row's identity within one file (with its period)
+    title: str  # Chinese name of the file
+    fields: tuple[str, ...]  # accepted fields, in the standard template's order
+    required: tuple[str, ...]  # must be present as columns
+    key: tuple[str, ...]  # a row's identity within one file (with its period)
     period: PeriodRule
     department: str
 
@@ -112,36 +128,111 @@ class Template:
 
 T = Template
 TEMPLATES: tuple[Template, ...] = (
-    T("registry", "registry", "企业登记信息", (
-        "credit_code", "name", "industry_code", "township_code", "zone", "established"),
-      ("credit_code", "name"), ("credit_code",), PeriodRule.none, "市场监管"),
-    T("stats", "stats", "规模以上工业企业主要经济指标", (
-        "credit_code", "name", "industry_code", "township_code", "year", "above_scale",
-        "output_wan", "value_added_wan", "revenue_wan", "rd_spend_wan", "employees",
-        "energy_tce", "tax_wan", "land_mu"),
-      ("credit_code",), ("credit_code",), PeriodRule.year, "统计"),
-    T("tax", "tax", "企业纳税情况", (
-        "credit_code", "name", "year", "month", "tax_wan", "revenue_wan"),
-      ("credit_code", "tax_wan"), ("credit_code",), PeriodRule.year, "税务"),
-    T("power", "power", "企业月度用电量", (
-        "account_no", "credit_code", "name", "month", "electricity_wan_kwh"),
-      ("account_no", "electricity_wan_kwh"), ("account_no",), PeriodRule.month, "电力"),
-    T("power_accounts", "power", "用电户号与企业对应关系", (
-        "account_no", "credit_code", "name"),
-      ("account_no", "credit_code"), ("account_no",), PeriodRule.none, "电力"),
-    T("land", "land", "企业用地情况", (
-        "credit_code", "name", "parcel_id", "year", "land_mu", "rented_mu"),
-      ("credit_code",), ("credit_code", "parcel_id"), PeriodRule.year, "自然资源"),
-    T("environment", "environment", "企业排污与环境违法情况", (
-        "credit_code", "name", "year", "emission_t", "env_violation"),
-      ("credit_code",), ("credit_code",), PeriodRule.year, "生态环境"),
-    T("safety", "safety", "企业安全生产事故情况", (
-        "credit_code", "name", "year", "safety_accident"),
-      ("credit_code", "safety_accident"), ("credit_code",), PeriodRule.year, "应急管理"),
-    T("titles", "titles", "企业荣誉称号认定名单", (
-        "credit_code", "name", "title", "title_level", "title_year"),
-      ("credit_code", "title", "title_year"), ("credit_code", "title", "title_level"),
-      PeriodRule.none, "经信/科技"),
+    T(
+        "registry",
+        "registry",
+        "企业登记信息",
+        ("credit_code", "name", "industry_code", "township_code", "zone", "established"),
+        ("credit_code", "name"),
+        ("credit_code",),
+        PeriodRule.none,
+        "市场监管",
+    ),
+    T(
+        "stats",
+        "stats",
+        "规模以上工业企业主要经济指标",
+        (
+            "credit_code",
+            "name",
+            "industry_code",
+            "township_code",
+            "year",
+            "above_scale",
+            "output_wan",
+            "value_added_wan",
+            "revenue_wan",
+            "rd_spend_wan",
+            "employees",
+            "energy_tce",
+            "tax_wan",
+            "land_mu",
+        ),
+        ("credit_code",),
+        ("credit_code",),
+        PeriodRule.year,
+        "统计",
+    ),
+    T(
+        "tax",
+        "tax",
+        "企业纳税情况",
+        ("credit_code", "name", "year", "month", "tax_wan", "revenue_wan"),
+        ("credit_code", "tax_wan"),
+        ("credit_code",),
+        PeriodRule.year,
+        "税务",
+    ),
+    T(
+        "power",
+        "power",
+        "企业月度用电量",
+        ("account_no", "credit_code", "name", "month", "electricity_wan_kwh"),
+        ("account_no", "electricity_wan_kwh"),
+        ("account_no",),
+        PeriodRule.month,
+        "电力",
+    ),
+    T(
+        "power_accounts",
+        "power",
+        "用电户号与企业对应关系",
+        ("account_no", "credit_code", "name"),
+        ("account_no", "credit_code"),
+        ("account_no",),
+        PeriodRule.none,
+        "电力",
+    ),
+    T(
+        "land",
+        "land",
+        "企业用地情况",
+        ("credit_code", "name", "parcel_id", "year", "land_mu", "rented_mu"),
+        ("credit_code",),
+        ("credit_code", "parcel_id"),
+        PeriodRule.year,
+        "自然资源",
+    ),
+    T(
+        "environment",
+        "environment",
+        "企业排污与环境违法情况",
+        ("credit_code", "name", "year", "emission_t", "env_violation"),
+        ("credit_code",),
+        ("credit_code",),
+        PeriodRule.year,
+        "生态环境",
+    ),
+    T(
+        "safety",
+        "safety",
+        "企业安全生产事故情况",
+        ("credit_code", "name", "year", "safety_accident"),
+        ("credit_code", "safety_accident"),
+        ("credit_code",),
+        PeriodRule.year,
+        "应急管理",
+    ),
+    T(
+        "titles",
+        "titles",
+        "企业荣誉称号认定名单",
+        ("credit_code", "name", "title", "title_level", "title_year"),
+        ("credit_code", "title", "title_year"),
+        ("credit_code", "title", "title_level"),
+        PeriodRule.none,
+        "经信/科技",
+    ),
 )
 TEMPLATE_BY_NAME = {t.name: t for t in TEMPLATES}
 SOURCES: tuple[str, ...] = tuple(dict.fromkeys(t.source for t in TEMPLATES))

@@ -23,8 +23,8 @@ PERIOD_FIELDS = ("year", "month")
 
 @dataclass
 class Parsed:
-    accepted: pl.DataFrame                     # __row, period and record fields
-    rejects: list[dict[str, object]]           # row, column, value, reason, raw
+    accepted: pl.DataFrame  # __row, period and record fields
+    rejects: list[dict[str, object]]  # row, column, value, reason, raw
     rows_read: int
     rows_skipped: int
     period: str
@@ -48,11 +48,11 @@ def _data_frame(grid: Grid, layout: Layout) -> pl.DataFrame:
 def _is_total_or_footer(frame: pl.DataFrame) -> pl.Expr:
     cells = [c for c in frame.columns if c != ROW]
     lead = [parse.clean(pl.col(c)).str.replace_all(r"\s", "") for c in cells[:4]]
-    total = pl.any_horizontal([e.str.starts_with(m).fill_null(False)
-                               for e in lead for m in TOTAL_MARKS])
+    total = pl.any_horizontal([e.str.starts_with(m).fill_null(False) for e in lead for m in TOTAL_MARKS])
     filled = pl.sum_horizontal([parse.clean(pl.col(c)).is_not_null().cast(pl.Int32) for c in cells])
     footer = (filled == 1) & pl.any_horizontal(
-        [lead[0].str.starts_with(m).fill_null(False) for m in FOOTER_MARKS])
+        [lead[0].str.starts_with(m).fill_null(False) for m in FOOTER_MARKS]
+    )
     return total | footer
 
 
@@ -80,14 +80,16 @@ def _typed(frame: pl.DataFrame, layout: Layout, county: str) -> pl.DataFrame:
             # A bare month number (3, 03, 3月) goes with the row's 年份.
             year_col = parse.clean(pl.col(f"c{by_field['year'].index}")).str.replace(r"(年|\.0+)$", "")
             bare = parse.clean(src).str.replace(r"(月|\.0+)$", "")
-            src = pl.when(bare.str.contains(r"^\d{1,2}$")).then(
-                pl.format("{}-{}", year_col, bare)).otherwise(src)
+            src = (
+                pl.when(bare.str.contains(r"^\d{1,2}$"))
+                .then(pl.format("{}-{}", year_col, bare))
+                .otherwise(src)
+            )
         if spec.kind is Kind.quantity:
             value, error = (parse.count if spec.unit == "次" else parse.number)(src)
             value = value * column.factor
             if spec.nonnegative:
-                error = pl.coalesce(error, pl.when(value < 0).then(
-                    pl.lit(f"{spec.header}不能为负数")))
+                error = pl.coalesce(error, pl.when(value < 0).then(pl.lit(f"{spec.header}不能为负数")))
         else:
             value, error = _parsers(spec.kind, county)(src)
         exprs += [value.alias(f"v_{name}"), error.alias(f"e_{name}")]
@@ -105,9 +107,10 @@ def _code_errors(frame: pl.DataFrame) -> pl.DataFrame:
 
     reasons = {c: problem(c) or "统一社会信用代码无效" for c in wrong}
     return frame.with_columns(
-        pl.when(pl.col("__bad_code")).then(
-            code.replace_strict(reasons, default=None, return_dtype=pl.String))
-        .otherwise(pl.col("e_credit_code")).alias("e_credit_code")
+        pl.when(pl.col("__bad_code"))
+        .then(code.replace_strict(reasons, default=None, return_dtype=pl.String))
+        .otherwise(pl.col("e_credit_code"))
+        .alias("e_credit_code")
     ).drop("__bad_code")
 
 
@@ -117,10 +120,12 @@ def _required_errors(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
         if name in PERIOD_FIELDS:
             continue
         header = FIELD_BY_NAME[name].header
-        exprs.append(pl.coalesce(
-            pl.col(f"e_{name}"),
-            pl.when(pl.col(f"v_{name}").is_null()).then(pl.lit(f"缺少必填项：{header}")),
-        ).alias(f"e_{name}"))
+        exprs.append(
+            pl.coalesce(
+                pl.col(f"e_{name}"),
+                pl.when(pl.col(f"v_{name}").is_null()).then(pl.lit(f"缺少必填项：{header}")),
+            ).alias(f"e_{name}")
+        )
     return frame.with_columns(exprs)
 
 
@@ -144,7 +149,8 @@ def _row_period(frame: pl.DataFrame, layout: Layout, period_arg: str | None, fil
     if period_arg:
         fits = (pl.col("period") == period_arg) | pl.col("period").str.starts_with(period_arg + "-")
         mismatch = pl.when(own.is_not_null() & ~fits).then(
-            pl.format("数据期间 {} 与导入期间 {} 不符", pl.col("period"), pl.lit(period_arg)))
+            pl.format("数据期间 {} 与导入期间 {} 不符", pl.col("period"), pl.lit(period_arg))
+        )
         frame = frame.with_columns(mismatch.alias("e_period"))
     return frame
 
@@ -159,7 +165,8 @@ def _batch_period(periods: list[str], period_arg: str | None, file: str) -> str:
     if len(years) == 1 and all(len(p) == 7 for p in distinct):
         return years.pop()
     raise FileRejected(
-        file, f"文件包含多个期间（{'、'.join(distinct[:5])}）：请按期间拆分文件，或用 --period 指定")
+        file, f"文件包含多个期间（{'、'.join(distinct[:5])}）：请按期间拆分文件，或用 --period 指定"
+    )
 
 
 def _duplicates(frame: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, list[dict[str, object]]]:
@@ -168,23 +175,27 @@ def _duplicates(frame: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, list
     values = [c for c in frame.columns if c.startswith("v_")]
     dup = frame.filter(pl.len().over(key) > 1)
     if dup.is_empty():
-        return frame.with_columns(pl.lit(None, dtype=pl.String).alias("e_duplicate"),
-                                  pl.lit(False).alias("__skip")), []
+        return frame.with_columns(
+            pl.lit(None, dtype=pl.String).alias("e_duplicate"), pl.lit(False).alias("__skip")
+        ), []
     variants = dup.group_by(key).agg(
-        pl.struct(values).n_unique().alias("__variants"), pl.col(ROW).sort().alias("__rows"))
+        pl.struct(values).n_unique().alias("__variants"), pl.col(ROW).sort().alias("__rows")
+    )
     frame = frame.join(variants, on=key, how="left", nulls_equal=True)
     code = pl.col("v_credit_code") if "v_credit_code" in frame.columns else pl.col(key[0])
     rows_text = pl.col("__rows").cast(pl.List(pl.String)).list.join("、")
     differing = pl.col("__variants") > 1
     frame = frame.with_columns(
-        pl.when(differing).then(pl.format("“{}”在本文件中出现多次且数据不同（第 {} 行）", code, rows_text))
+        pl.when(differing)
+        .then(pl.format("“{}”在本文件中出现多次且数据不同（第 {} 行）", code, rows_text))
         .alias("e_duplicate"),
         (~differing & (pl.col(ROW) != pl.col("__rows").list.first())).fill_null(False).alias("__skip"),
     )
     skipped = frame.filter(pl.col("__skip"))
-    notes = [{"row": r, "column": None, "value": None,
-              "message": f"与第 {first} 行完全相同，已跳过"}
-             for r, first in zip(skipped[ROW], skipped["__rows"].list.first(), strict=True)]
+    notes = [
+        {"row": r, "column": None, "value": None, "message": f"与第 {first} 行完全相同，已跳过"}
+        for r, first in zip(skipped[ROW], skipped["__rows"].list.first(), strict=True)
+    ]
     return frame.drop("__variants", "__rows"), notes
 
 
@@ -198,17 +209,21 @@ def validate(grid: Grid, layout: Layout, period_arg: str | None, county: str, fi
     frame = _row_period(frame, layout, period_arg, file)
     frame, dup_notes = _duplicates(frame, layout)
     errors = [c for c in frame.columns if c.startswith("e_")]
-    frame = frame.with_columns(pl.any_horizontal([pl.col(e).is_not_null() for e in errors])
-                               .alias("__rejected"))
+    frame = frame.with_columns(
+        pl.any_horizontal([pl.col(e).is_not_null() for e in errors]).alias("__rejected")
+    )
     rejects = _rejects(frame.filter(pl.col("__rejected")), layout, errors)
     accepted = frame.filter(~pl.col("__rejected") & ~pl.col("__skip"))
     period = _batch_period(accepted["period"].unique().to_list(), period_arg, file)
     fields = [n for n in layout.by_field() if n not in PERIOD_FIELDS]
     accepted = accepted.select(ROW, "period", *[pl.col(f"v_{n}").alias(n) for n in fields])
     warnings: list[dict[str, object]] = [
-        {"row": None, "column": None, "value": None, "message": n} for n in layout.notes]
-    warnings += [{"row": r, "column": None, "value": None, "message": "合计/说明行，已跳过"}
-                 for r in totals[ROW].to_list()]
+        {"row": None, "column": None, "value": None, "message": n} for n in layout.notes
+    ]
+    warnings += [
+        {"row": r, "column": None, "value": None, "message": "合计/说明行，已跳过"}
+        for r in totals[ROW].to_list()
+    ]
     warnings += dup_notes + _township_warnings(frame, layout)
     skipped = totals.height + len(dup_notes)
     return Parsed(accepted, rejects, rows_read, skipped, period, warnings)
@@ -219,11 +234,13 @@ def _township_warnings(frame: pl.DataFrame, layout: Layout) -> list[dict[str, ob
     if column is None:
         return []
     src = f"c{column.index}"
-    unknown = frame.filter(pl.col("v_township_code").is_null() & parse.clean(pl.col(src)).is_not_null()
-                           & ~pl.col("__rejected"))
-    return [{"row": r, "column": column.header, "value": v,
-             "message": f"所属镇街“{v}”不在区划表中，未记录镇街"}
-            for r, v in zip(unknown[ROW], unknown[src], strict=True)]
+    unknown = frame.filter(
+        pl.col("v_township_code").is_null() & parse.clean(pl.col(src)).is_not_null() & ~pl.col("__rejected")
+    )
+    return [
+        {"row": r, "column": column.header, "value": v, "message": f"所属镇街“{v}”不在区划表中，未记录镇街"}
+        for r, v in zip(unknown[ROW], unknown[src], strict=True)
+    ]
 
 
 def _rejects(bad: pl.DataFrame, layout: Layout, errors: list[str]) -> list[dict[str, object]]:
@@ -241,12 +258,15 @@ def _rejects(bad: pl.DataFrame, layout: Layout, errors: list[str]) -> list[dict[
                 continue
             name = e[2:]
             column = by_field.get(name) or (
-                (by_field.get("month") or by_field.get("year")) if name == "period" else None)
-            out.append({
-                "row": row[ROW],
-                "column": column.header if column else None,
-                "value": row[f"c{column.index}"] if column else None,
-                "reason": row[e],
-                "raw": raw_json,
-            })
+                (by_field.get("month") or by_field.get("year")) if name == "period" else None
+            )
+            out.append(
+                {
+                    "row": row[ROW],
+                    "column": column.header if column else None,
+                    "value": row[f"c{column.index}"] if column else None,
+                    "reason": row[e],
+                    "raw": raw_json,
+                }
+            )
     return out

@@ -24,8 +24,12 @@ def divisions() -> dict[str, Division]:
     with path.open(encoding="utf-8") as fh:
         return {
             r["code"]: Division(
-                r["code"], r["name"], r["level"], r["parent"] or None,
-                r["gb2260"] or None, r["township_type"] or None,
+                r["code"],
+                r["name"],
+                r["level"],
+                r["parent"] or None,
+                r["gb2260"] or None,
+                r["township_type"] or None,
             )
             for r in csv.DictReader(fh)
         }
@@ -33,7 +37,8 @@ def divisions() -> dict[str, Division]:
 
 def townships(county_code: str | None = None) -> list[Division]:
     return [
-        d for d in divisions().values()
+        d
+        for d in divisions().values()
         if d.level == "township" and (county_code is None or d.parent == county_code)
     ]
 
@@ -44,8 +49,12 @@ def _township_index(county_code: str) -> dict[str, str]:
     index: dict[str, str] = {}
     ordered = sorted(townships(), key=lambda d: d.parent == county_code)
     for d in ordered:
-        for form in {d.name, d.name.removesuffix("街道"), d.name.removesuffix("镇"),
-                     d.name.removesuffix("乡")}:
+        for form in {
+            d.name,
+            d.name.removesuffix("街道"),
+            d.name.removesuffix("镇"),
+            d.name.removesuffix("乡"),
+        }:
             if form:
                 index[form] = d.code
         index[d.code] = d.code

@@ -11,8 +11,7 @@ from industry_brain.core.errors import ConfigurationError
 FORMATS = (".csv", ".xlsx", ".parquet")
 
 
-def write_table(frame: pl.DataFrame, path: Path, *, sheet: str = "Sheet1",
-                title: str | None = None) -> Path:
+def write_table(frame: pl.DataFrame, path: Path, *, sheet: str = "Sheet1", title: str | None = None) -> Path:
     """Write `frame` by the file's extension. CSV is UTF-8 without BOM (a machine format);
     Excel gets frozen headers and, if given, a title row above them."""
     path = Path(path)
