@@ -196,3 +196,12 @@ def test_registry_outranks_other_sources_for_names(engine, settings, tmp_path):
     with transaction(engine) as s:
         ent = s.scalars(select(Enterprise)).one()
     assert (ent.name, ent.name_source) == ("宁波甲有限公司", "registry")
+
+
+def test_an_empty_event_list_means_no_events_that_year(engine, settings, tmp_path):
+    run_import(engine, settings, write_xlsx(tmp_path / "t.xlsx", [TAX, [code(1), "甲", 1]]), "tax", "2024")
+    empty = write_xlsx(tmp_path / "s.xlsx", [["统一社会信用代码", "企业名称", "安全生产事故（起）"]])
+    result = run_import(engine, settings, empty, "safety", "2024")
+    assert result.rows_read == 0
+    frame, _ = facts(engine, settings, 2024)
+    assert frame["safety_accident"].to_list() == [0]

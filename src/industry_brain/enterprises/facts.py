@@ -142,7 +142,7 @@ def resolve_year(session: Session, *, year: int, tolerance: float) -> tuple[pl.D
     for f in FIGURES:
         if f not in wide.columns:
             wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(f))
-    present = set(records["source"].unique().to_list())
+    present = _sources_with_batches(session, year)
     facts = _finish(session, wide, year, present)
     names = facts.select("credit_code", "name")
     return facts, conflicts.join(names, on="credit_code", how="left").select(
@@ -180,6 +180,16 @@ def _conflicts(long: pl.DataFrame, chosen: pl.DataFrame, tolerance: float, year:
         )
         .sort("credit_code", "field", "other_source")
     )
+
+
+def _sources_with_batches(session: Session, year: int) -> set[str]:
+    """Sources with an active batch for the year, even one without rows: an empty accident
+    list says there were no accidents."""
+    stmt = select(ImportBatch.source).where(
+        ImportBatch.status == "active",
+        or_(ImportBatch.period == str(year), ImportBatch.period.like(f"{year}-%")),
+    )
+    return set(session.scalars(stmt.distinct()).all())
 
 
 def _finish(session: Session, wide: pl.DataFrame, year: int, present: set[str]) -> pl.DataFrame:
