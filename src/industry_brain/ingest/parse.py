@@ -203,4 +203,6 @@ def month(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def text_value(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    return clean(expr), pl.lit(None, dtype=pl.String)
+    """Text as written; the "nothing reported" marks (-, —, /, 无 …) are empty here too."""
+    text = clean(expr)
+    return pl.when(text.is_in(MISSING_MARKS)).then(None).otherwise(text), pl.lit(None, dtype=pl.String)
