@@ -71,6 +71,7 @@ def migrate(engine: Engine) -> None:
 
 def open_database(url: str) -> Engine:
     """Engine for `url`, migrated to the newest schema."""
+    load_all_models()
     engine = make_engine(url)
     migrate(engine)
     return engine
@@ -98,4 +99,7 @@ def load_all_models() -> None:
     """Import every domain's models so Base.metadata knows every table (migrations, tests)."""
     from industry_brain.enterprises import models as _enterprises  # noqa: F401
     from industry_brain.evaluation import models as _evaluation  # noqa: F401
+    from industry_brain.evaluation.workflow import install_guard
     from industry_brain.ingest import models as _ingest  # noqa: F401
+
+    install_guard()

@@ -34,6 +34,7 @@ class EvaluationRun(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[str | None] = mapped_column(String(100))
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    published_by: Mapped[str | None] = mapped_column(String(100))
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     finalized_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
