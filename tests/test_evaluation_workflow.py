@@ -8,8 +8,8 @@ import json
 
 import polars as pl
 import pytest
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from helpers import code
@@ -492,12 +492,16 @@ def test_changing_a_published_run_through_the_orm_is_refused(engine, settings):
 def test_the_database_refuses_changes_to_a_published_run(engine, settings, db_url):
     """Migration 0003's triggers: even raw SQL, bypassing the ORM guard, cannot change it."""
     run_id = published_run(engine, settings)
-    for sql in ("UPDATE evaluation_result SET score = score + 1 WHERE run_id = :r",
-                "DELETE FROM evaluation_input WHERE run_id = :r",
-                "INSERT INTO evaluation_result (run_id, credit_code, pool, grade, imputed, vetoes) "
-                "VALUES (:r, 'X', 'above_scale', 'A', '', '')"):
-        with pytest.raises(DBAPIError, match="published evaluation runs are never changed"), \
-                engine.begin() as conn:
+    for sql in (
+        "UPDATE evaluation_result SET score = score + 1 WHERE run_id = :r",
+        "DELETE FROM evaluation_input WHERE run_id = :r",
+        "INSERT INTO evaluation_result (run_id, credit_code, pool, grade, imputed, vetoes) "
+        "VALUES (:r, 'X', 'above_scale', 'A', '', '')",
+    ):
+        with (
+            pytest.raises(DBAPIError, match="published evaluation runs are never changed"),
+            engine.begin() as conn,
+        ):
             conn.execute(text(sql), {"r": run_id})
     with transaction(engine) as s:
         check = verify_run(s, run_id=run_id, settings=settings)

@@ -286,6 +286,8 @@ def test_industry_written_as_section_letter_name_or_without_leading_zero(engine,
 
 
 def test_nothing_reported_marks_are_empty_in_text_columns_too(engine, settings, tmp_path):
-    path = write_xlsx(tmp_path / "r.xlsx", [["统一社会信用代码", "企业名称", "所属园区"], [code(80), "甲", "—"]])
+    path = write_xlsx(
+        tmp_path / "r.xlsx", [["统一社会信用代码", "企业名称", "所属园区"], [code(80), "甲", "—"]]
+    )
     run_import(engine, settings, path, "registry")
     assert records(engine)[0].zone is None

@@ -28,7 +28,9 @@ def build_app() -> typer.Typer:
     app.add_typer(export_app, name="export")
     app.command("evaluate")(evaluate_command)
     app.add_typer(methods_app, name="methods")
-    evaluation_app = typer.Typer(help="评价批次：公示、申诉、复核、终审 (evaluation runs)", no_args_is_help=True)
+    evaluation_app = typer.Typer(
+        help="评价批次：公示、申诉、复核、终审 (evaluation runs)", no_args_is_help=True
+    )
     evaluation_app.registered_commands.extend(workflow_app.registered_commands)
     app.add_typer(evaluation_app, name="evaluation")
     app.command("demo")(demo_command)
