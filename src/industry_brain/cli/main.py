@@ -11,6 +11,7 @@ def build_app() -> typer.Typer:
     from industry_brain.demo.cli import demo_command
     from industry_brain.enterprises.cli import conflicts_command, export_app
     from industry_brain.evaluation.cli import evaluate_command, methods_app
+    from industry_brain.evaluation.report_cli import report_app
     from industry_brain.evaluation.workflow_cli import workflow_app
     from industry_brain.ingest.cli import batches_command, import_command, rejects_command
 
@@ -32,6 +33,7 @@ def build_app() -> typer.Typer:
         help="评价批次：公示、申诉、复核、终审 (evaluation runs)", no_args_is_help=True
     )
     evaluation_app.registered_commands.extend(workflow_app.registered_commands)
+    evaluation_app.registered_commands.extend(report_app.registered_commands)
     app.add_typer(evaluation_app, name="evaluation")
     app.command("demo")(demo_command)
 

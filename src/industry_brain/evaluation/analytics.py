@@ -196,3 +196,20 @@ def evaluate(facts: ir.Table, method: Method, *, year: int) -> ir.Table:
     t = facts.filter(facts.year == year)
     t = _grades(_items(_indicators(_pools(t, method, year), method), method), method)
     return t.select(result_columns(method)).order_by(["pool", "rank", "credit_code"])
+
+
+def benchmarks(facts: ir.Table, method: Method, *, year: int) -> ir.Table:
+    """The benchmark each enterprise's items were scored against: one row per enterprise of
+    `year` with credit_code, pool, iset and bm_<indicator> (null outside its set and for T).
+    The same expressions as `evaluate`, so an explanation states the benchmark actually used."""
+    t = _indicators(_pools(facts.filter(facts.year == year), method, year), method)
+    columns = {}
+    for name in method.indicators():
+        cases = []
+        for iset, items in method.sets.items():
+            item = next((i for i in items if i.indicator == name), None)
+            if item is not None:
+                cases.append((t.iset == iset, _benchmark(t, item, iset)))
+        value = ibis.cases(*cases, else_=ibis.null("float64"))
+        columns[f"bm_{name}"] = ibis.ifelse(t.pool == NOT_EVALUATED, ibis.null("float64"), value)
+    return t.mutate(**columns).select("credit_code", "pool", "iset", "division", *columns)
