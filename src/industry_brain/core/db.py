@@ -99,7 +99,7 @@ def load_all_models() -> None:
     """Import every domain's models so Base.metadata knows every table (migrations, tests)."""
     from industry_brain.enterprises import models as _enterprises  # noqa: F401
     from industry_brain.evaluation import models as _evaluation  # noqa: F401
-    from industry_brain.evaluation.workflow import install_guard
+    from industry_brain.evaluation.guard import install_guard
     from industry_brain.ingest import models as _ingest  # noqa: F401
 
     install_guard()
