@@ -61,7 +61,7 @@ _PERIODIC = ("stats", "tax", "power", "land", "environment", "safety")
 
 
 def _year_records(session: Session, year: int) -> pl.DataFrame:
-    cols = ["batch_id", "credit_code", "account_no", "period", *FIGURES]
+    cols = ["batch_id", "credit_code", "account_no", "parcel_id", "period", *FIGURES]
     stmt = (
         select(ImportBatch.source, *[getattr(Record, c) for c in cols])
         .join(ImportBatch, ImportBatch.id == Record.batch_id)
@@ -77,6 +77,7 @@ def _year_records(session: Session, year: int) -> pl.DataFrame:
         "batch_id": pl.Int64,
         "credit_code": pl.String,
         "account_no": pl.String,
+        "parcel_id": pl.String,
         "period": pl.String,
         **{f: pl.Float64 for f in FIGURES},
     }
@@ -106,7 +107,10 @@ def _map_accounts(records: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame
 def _per_source(records: pl.DataFrame) -> pl.DataFrame:
     """One row per (source, credit_code) with that source's figures for the year."""
     recs = records.filter(pl.col("credit_code").is_not_null())
-    newest = pl.col("batch_id") == pl.col("batch_id").max().over("source", "credit_code", "period")
+    # The newest batch decides per account and per parcel, so a supplement naming a second
+    # power account or parcel adds to the first instead of replacing it.
+    key = ["source", "credit_code", "period", "account_no", "parcel_id"]
+    newest = pl.col("batch_id") == pl.col("batch_id").max().over(key)
     recs = recs.filter(newest).with_columns((pl.col("period").str.len_chars() == 4).alias("yearly"))
     has_yearly = pl.col("yearly").any().over("source", "credit_code")
     recs = recs.filter(pl.col("yearly") | ~has_yearly)

@@ -17,7 +17,9 @@ from industry_brain.ingest.templates import (
     templates_for,
 )
 
-_UNIT_LINE = re.compile(r"(?:计量)?单位[:：]\s*([^\s,，;；)）]+)")
+# "单位：万元", "计量单位：万元", "金额单位：元" — but not "填报单位：奉化区统计局" (who filled it in).
+_UNIT_LINE = re.compile(r"(?:^|[\s,，;；(（])(?:计量|金额|面积|货币)?单位[:：]\s*([^\s,，;；)）]+)")
+_BRACKET = re.compile(r"[(\[【]([^()\[\]【】]*)[)\]】]")
 _INNER_BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
 
 
@@ -88,16 +90,26 @@ def locate(grid: Grid, source: str, scan_rows: int, file: str) -> Layout:
     return Layout(best + grid.first_row, best, template, columns, notes)
 
 
-def _title_unit(title_lines: list[str]) -> str | None:
-    for line in title_lines:
-        match = _UNIT_LINE.search(to_halfwidth(line))
-        if match:
-            return match.group(1)
-    return None
+def _title_units(title_lines: list[str]) -> list[str]:
+    """Every unit a title row states (a sheet may say 单位：万元 and 面积单位：平方米)."""
+    return [m.group(1) for line in title_lines for m in _UNIT_LINE.finditer(to_halfwidth(line))]
+
+
+def _unit_for(dimension: Dimension, written: str | None, header: str, title_units: list[str]) -> str | None:
+    """The header's own unit; else another bracket of the header that is a unit of this
+    dimension (工业增加值(万元)(现价)); else a title row's unit of this dimension."""
+    if written is not None and factor(dimension, written) is not None:
+        return written
+    for group in _BRACKET.findall(to_halfwidth(header)):
+        if factor(dimension, group.strip()) is not None:
+            return group.strip()
+    if written is not None:
+        return written
+    return next((u for u in title_units if factor(dimension, u) is not None), None)
 
 
 def _map_columns(cells: list[str | None], titles: list[str], file: str, row: int) -> list[Column]:
-    money_default = _title_unit(titles)
+    title_units = _title_units(titles)
     seen: dict[str, str] = {}
     columns: list[Column] = []
     for i, cell in enumerate(cells):
@@ -116,8 +128,7 @@ def _map_columns(cells: list[str | None], titles: list[str], file: str, row: int
         spec = FIELD_BY_NAME[name]
         mult = 1.0
         if spec.dimension is not None:
-            if unit is None and spec.dimension is Dimension.money and money_default:
-                unit = money_default
+            unit = _unit_for(spec.dimension, unit, header, title_units)
             mult_or_none = factor(spec.dimension, unit)
             if mult_or_none is None:
                 raise FileRejected(

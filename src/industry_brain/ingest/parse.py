@@ -65,10 +65,13 @@ def _prefixes() -> list[str]:
 
 
 def number(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    text = clean(expr).str.replace_all(r"[,\s]", "")
+    written = clean(expr)
+    text = written.str.replace_all(r"[,\s]", "").str.replace_all("\u2212", "-")
+    # Accountants write a negative as (1,234).
+    text = text.str.replace(r"^\((\d+(?:\.\d+)?)\)$", "-$1")
     text = pl.when(text.is_in(MISSING_MARKS)).then(None).otherwise(text)
     value = text.cast(pl.Float64, strict=False)
-    error = pl.when(text.is_not_null() & value.is_null()).then(pl.format("“{}”不是数字", text))
+    error = pl.when(text.is_not_null() & value.is_null()).then(pl.format("“{}”不是数字", written))
     return value, error
 
 
@@ -182,7 +185,8 @@ def date(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def parse_month(text: str) -> str | None:
-    t = text.strip()
+    # A tax 所属期 is often a range, 2024-01-01至2024-01-31: the month is where it starts.
+    t = re.split(r"至|~|—|－", text.strip())[0].strip()
     if re.fullmatch(r"\d{5}(\.0+)?", t):
         d = parse_date(t)
         return f"{d.year:04d}-{d.month:02d}" if d else None

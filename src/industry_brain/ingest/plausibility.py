@@ -73,3 +73,32 @@ def plausibility_warnings(
                 }
             )
     return out
+
+
+def unmapped_accounts(session: Session, *, accepted: pl.DataFrame) -> list[dict[str, object]]:
+    """Power readings whose 户号 no account map names (yet): they reach no enterprise's figures
+    until a map naming them is imported, so say so instead of letting them vanish."""
+    if "account_no" not in accepted.columns or "electricity_wan_kwh" not in accepted.columns:
+        return []
+    own = accepted["credit_code"] if "credit_code" in accepted.columns else None
+    orphans = accepted if own is None else accepted.filter(pl.col("credit_code").is_null())
+    if orphans.is_empty():
+        return []
+    mapped = set(
+        session.scalars(
+            select(Record.account_no)
+            .join(ImportBatch, ImportBatch.id == Record.batch_id)
+            .where(ImportBatch.template == "power_accounts", ImportBatch.status == "active")
+        ).all()
+    )
+    missing = orphans.filter(~pl.col("account_no").is_in(list(mapped)))
+    by_account = missing.group_by("account_no").agg(pl.col(ROW).min(), pl.len()).sort(ROW)
+    return [
+        {
+            "row": row,
+            "column": "户号",
+            "value": account,
+            "message": f"户号 {account} 尚无对应企业（{n} 条读数）；导入用电户号对应关系后计入",
+        }
+        for account, row, n in by_account.select("account_no", ROW, "len").iter_rows()
+    ]

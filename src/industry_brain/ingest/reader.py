@@ -165,6 +165,7 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, member: str, name: str, settings: 
                 raise FileRejected(
                     name, "工作表含没有保存计算结果的公式；请在Excel中打开并保存，或将公式粘贴为数值"
                 )
+            _check_cells(data, name, settings)
             for m in _MERGE.finditer(data):
                 scan.merged.append(
                     (int(m.group(2)), col_number(m.group(1)), int(m.group(4)), col_number(m.group(3)))
@@ -172,6 +173,26 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, member: str, name: str, settings: 
             tail = data[-256:]
     scan.merged = sorted(set(scan.merged))
     return scan
+
+
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')
+_HIGH_ROW = re.compile(rb'<row r="(\d{7,})"')
+
+
+def _check_cells(data: bytes, name: str, settings: Settings) -> None:
+    """The cells actually present, for sheets that declare no size (openpyxl and some exports
+    write no <dimension>): a cell far to the right or down is refused before loading."""
+    letters = set(_WIDE_CELL.findall(data))
+    widest = max((col_number(x) for x in letters), default=0)
+    if widest > settings.max_columns:
+        raise FileRejected(
+            name,
+            f"工作表在第 {widest} 列有单元格，超过上限 {settings.max_columns} (max_columns)；"
+            "请删除多余的空列后再导出",
+        )
+    rows = [int(r) for r in _HIGH_ROW.findall(data)]
+    if rows and max(rows) > settings.max_rows:
+        raise FileRejected(name, f"工作表有第 {max(rows)} 行，超过上限 {settings.max_rows} (max_rows)")
 
 
 def _check_dimension(head: bytes, name: str, settings: Settings) -> None:

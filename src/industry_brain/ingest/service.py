@@ -22,7 +22,7 @@ from industry_brain.enterprises.service import update_master
 from industry_brain.ingest import store
 from industry_brain.ingest.header import Layout, locate
 from industry_brain.ingest.models import ImportBatch, Reject
-from industry_brain.ingest.plausibility import plausibility_warnings
+from industry_brain.ingest.plausibility import plausibility_warnings, unmapped_accounts
 from industry_brain.ingest.reader import read_grid
 from industry_brain.ingest.schemas import ImportResult, RejectOut
 from industry_brain.ingest.templates import SOURCES
@@ -68,11 +68,27 @@ def import_file(
     same = _active_identical(session, source, layout.template.name, parsed.period, sha)
     if same is not None:
         return _result(session, same, unchanged=True)
-    batch = _new_batch(session, path, sha, source, layout, parsed, user, supplement)
-    superseded = [] if supplement else _supersede(session, batch)
+    # A file with nothing acceptable must not wipe out good data: it is kept (with its rejects
+    # to send back) beside the active batch instead of replacing it.
+    keep_old = parsed.accepted.is_empty() and not supplement
+    batch = _new_batch(session, path, sha, source, layout, parsed, user, supplement or keep_old)
+    superseded = [] if supplement or keep_old else _supersede(session, batch)
     _store(session, batch, parsed)
-    warnings = parsed.warnings + plausibility_warnings(
-        session, batch=batch, accepted=parsed.accepted, template=layout.template, settings=settings
+    if keep_old and _active_others(session, batch):
+        parsed.warnings.append(
+            {
+                "row": None,
+                "column": None,
+                "value": None,
+                "message": "文件没有可接收的行，未替代同期已导入的批次",
+            }
+        )
+    warnings = (
+        parsed.warnings
+        + unmapped_accounts(session, accepted=parsed.accepted)
+        + plausibility_warnings(
+            session, batch=batch, accepted=parsed.accepted, template=layout.template, settings=settings
+        )
     )
     store.insert_dicts(session, "batch_warning", [{"batch_id": batch.id, **w} for w in warnings])
     batch.warnings = len(warnings)
@@ -135,6 +151,21 @@ def _new_batch(
     session.add(batch)
     session.flush()
     return batch
+
+
+def _active_others(session: Session, batch: ImportBatch) -> bool:
+    return (
+        session.scalars(
+            select(ImportBatch.id).where(
+                ImportBatch.source == batch.source,
+                ImportBatch.template == batch.template,
+                ImportBatch.period == batch.period,
+                ImportBatch.status == "active",
+                ImportBatch.id != batch.id,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _supersede(session: Session, batch: ImportBatch) -> list[int]:

@@ -47,7 +47,9 @@ def insert_frame(session: Session, table: str, frame: pl.DataFrame) -> None:
         cursor.executemany(sql, chunk.iter_rows())
 
 
-def _copy_postgres(connection: Any, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def _copy_postgres(
+    connection: Any, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
     quoted = ", ".join(f'"{c}"' for c in columns)
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:

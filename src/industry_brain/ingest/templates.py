@@ -121,6 +121,7 @@ class Template:
     key: tuple[str, ...]  # a row's identity within one file (with its period)
     period: PeriodRule
     department: str
+    additive: bool = False  # rows of one key add up (parcels); without the key every row counts
 
     def field_specs(self) -> list[Field]:
         return [FIELD_BY_NAME[n] for n in self.fields]
@@ -202,6 +203,7 @@ TEMPLATES: tuple[Template, ...] = (
         ("credit_code", "parcel_id"),
         PeriodRule.year,
         "自然资源",
+        additive=True,
     ),
     T(
         "environment",

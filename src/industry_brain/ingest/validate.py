@@ -45,10 +45,17 @@ def _data_frame(grid: Grid, layout: Layout) -> pl.DataFrame:
     return body.filter(~blank)
 
 
-def _is_total_or_footer(frame: pl.DataFrame) -> pl.Expr:
+def _is_total_or_footer(frame: pl.DataFrame, layout: Layout) -> pl.Expr:
+    """A totals row: a lead cell that is exactly 合计/总计/小计 (a name merely starting with
+    总计… is an enterprise) on a row with no credit code. A notes row: one filled cell that
+    starts with 注/说明/填表人…"""
     cells = [c for c in frame.columns if c != ROW]
-    lead = [parse.clean(pl.col(c)).str.replace_all(r"\s", "") for c in cells[:4]]
-    total = pl.any_horizontal([e.str.starts_with(m).fill_null(False) for e in lead for m in TOTAL_MARKS])
+    lead = [parse.clean(pl.col(c)).str.replace_all(r"[\s:：]", "") for c in cells[:4]]
+    total = pl.any_horizontal([e.is_in(list(TOTAL_MARKS)).fill_null(False) for e in lead])
+    code_column = layout.by_field().get("credit_code")
+    if code_column is not None:
+        code = parse.code_text(pl.col(f"c{code_column.index}"))
+        total = total & ~code.str.contains(r"^[0-9A-Z]{18}$").fill_null(False)
     filled = pl.sum_horizontal([parse.clean(pl.col(c)).is_not_null().cast(pl.Int32) for c in cells])
     footer = (filled == 1) & pl.any_horizontal(
         [lead[0].str.starts_with(m).fill_null(False) for m in FOOTER_MARKS]
@@ -132,8 +139,8 @@ def _required_errors(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
 def _row_period(frame: pl.DataFrame, layout: Layout, period_arg: str | None, file: str) -> pl.DataFrame:
     rule = layout.template.period
     present = layout.by_field()
-    if rule is PeriodRule.none:
-        return frame.with_columns(pl.lit(period_arg or "").alias("period"))
+    if rule is PeriodRule.none:  # a snapshot has no period, whatever --period says
+        return frame.with_columns(pl.lit("").alias("period"))
     if "month" in present:
         own = pl.col("v_month")
     elif "year" in present and rule is PeriodRule.year:
@@ -155,7 +162,9 @@ def _row_period(frame: pl.DataFrame, layout: Layout, period_arg: str | None, fil
     return frame
 
 
-def _batch_period(periods: list[str], period_arg: str | None, file: str) -> str:
+def _batch_period(periods: list[str], period_arg: str | None, file: str, rule: PeriodRule) -> str:
+    if rule is PeriodRule.none:
+        return ""
     if period_arg is not None:
         return period_arg
     distinct = sorted(set(periods))
@@ -171,9 +180,12 @@ def _batch_period(periods: list[str], period_arg: str | None, file: str) -> str:
 
 def _duplicates(frame: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, list[dict[str, object]]]:
     """Same key twice: identical rows are skipped, differing rows are all rejected."""
-    key = [f"v_{k}" for k in layout.template.key if f"v_{k}" in frame.columns] + ["period"]
+    present = [k for k in layout.template.key if f"v_{k}" in frame.columns]
+    key = [f"v_{k}" for k in present] + ["period"]
     values = [c for c in frame.columns if c.startswith("v_")]
-    dup = frame.filter(pl.len().over(key) > 1)
+    # Rows of an additive template (land parcels) all count when the file gives no parcel id.
+    additive = layout.template.additive and len(present) < len(layout.template.key)
+    dup = frame.filter(pl.len().over(key) > 1) if not additive else frame.clear()
     if dup.is_empty():
         return frame.with_columns(
             pl.lit(None, dtype=pl.String).alias("e_duplicate"), pl.lit(False).alias("__skip")
@@ -191,7 +203,7 @@ def _duplicates(frame: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, list
         .alias("e_duplicate"),
         (~differing & (pl.col(ROW) != pl.col("__rows").list.first())).fill_null(False).alias("__skip"),
     )
-    skipped = frame.filter(pl.col("__skip"))
+    skipped = frame.filter(pl.col("__skip") & pl.col("e_duplicate").is_null() & ~_has_error(frame))
     notes = [
         {"row": r, "column": None, "value": None, "message": f"与第 {first} 行完全相同，已跳过"}
         for r, first in zip(skipped[ROW], skipped["__rows"].list.first(), strict=True)
@@ -199,22 +211,29 @@ def _duplicates(frame: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, list
     return frame.drop("__variants", "__rows"), notes
 
 
+def _has_error(frame: pl.DataFrame) -> pl.Expr:
+    errors = [c for c in frame.columns if c.startswith("e_")]
+    return pl.any_horizontal([pl.col(e).is_not_null() for e in errors])
+
+
 def validate(grid: Grid, layout: Layout, period_arg: str | None, county: str, file: str) -> Parsed:
     frame = _data_frame(grid, layout)
     rows_read = frame.height
-    totals = frame.filter(_is_total_or_footer(frame))
-    frame = frame.filter(~_is_total_or_footer(frame))
+    is_total = _is_total_or_footer(frame, layout)
+    totals = frame.filter(is_total)
+    frame = frame.filter(~is_total)
     frame = _code_errors(_typed(frame, layout, county))
     frame = _required_errors(frame, layout)
     frame = _row_period(frame, layout, period_arg, file)
     frame, dup_notes = _duplicates(frame, layout)
     errors = [c for c in frame.columns if c.startswith("e_")]
-    frame = frame.with_columns(
-        pl.any_horizontal([pl.col(e).is_not_null() for e in errors]).alias("__rejected")
-    )
+    frame = frame.with_columns(_has_error(frame).alias("__rejected"))
+    # A rejected copy of another row counts once, as rejected: read = accepted + rejected + skipped.
+    frame = frame.with_columns((pl.col("__skip") & ~pl.col("__rejected")).alias("__skip"))
     rejects = _rejects(frame.filter(pl.col("__rejected")), layout, errors)
     accepted = frame.filter(~pl.col("__rejected") & ~pl.col("__skip"))
-    period = _batch_period(accepted["period"].unique().to_list(), period_arg, file)
+    periods = frame["period"].drop_nulls().unique().to_list()
+    period = _batch_period(periods, period_arg, file, layout.template.period)
     fields = [n for n in layout.by_field() if n not in PERIOD_FIELDS]
     accepted = accepted.select(ROW, "period", *[pl.col(f"v_{n}").alias(n) for n in fields])
     warnings: list[dict[str, object]] = [
