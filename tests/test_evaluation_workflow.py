@@ -649,3 +649,88 @@ def test_the_workflow_commands(engine, settings, db_url):
     assert [r["status"] for r in json.loads(cli("runs", "--json").stdout)] == ["superseded", "final"]
     assert "已终审" in cli("show", str(new_id)).stdout
     assert "评价批次 999 不存在" in cli("show", "999", code=2).stderr
+
+
+# --- migration 0004: the run's own row, and rows moved between runs --------------------------------
+
+FROZEN_MESSAGE = "published evaluation runs are never changed"
+LATER = "'2023-10-10 08:00:00'"  # a finalized_at, written as SQL so both databases take it
+
+
+def database_refuses(engine, *sqls: str, **params) -> None:
+    """Each statement (or, with several, the sequence in one transaction) is refused by the
+    database itself, bypassing the ORM guard."""
+    with pytest.raises(DBAPIError, match=FROZEN_MESSAGE), engine.begin() as conn:
+        for sql in sqls:
+            conn.execute(text(sql), params)
+
+
+def database_allows(engine, sql: str, **params) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(sql), params)
+
+
+def test_the_database_refuses_changes_to_a_published_runs_own_row(engine, settings, db_url):
+    run_id = published_run(engine, settings)
+    results, inputs, row_before = snapshot(engine, run_id)
+    # The reviewer's sequence: back to draft, change a grade, publish again.
+    database_refuses(
+        engine,
+        "UPDATE evaluation_run SET status = 'draft' WHERE id = :r",
+        "UPDATE evaluation_result SET grade = 'A' WHERE run_id = :r",
+        "UPDATE evaluation_run SET status = 'published' WHERE id = :r",
+        r=run_id,
+    )
+    for sql in (
+        "UPDATE evaluation_run SET method_yaml = 'x', input_hash = 'y' WHERE id = :r",
+        "UPDATE evaluation_run SET year = year + 1 WHERE id = :r",
+        "UPDATE evaluation_run SET deadline = NULL WHERE id = :r",  # NULL is a change too
+        "UPDATE evaluation_run SET published_by = NULL WHERE id = :r",
+        "UPDATE evaluation_run SET parent_id = :r WHERE id = :r",  # NULL → a value
+        "UPDATE evaluation_run SET status = 'final' WHERE id = :r",  # final needs finalized_at
+        f"UPDATE evaluation_run SET finalized_at = {LATER} WHERE id = :r",  # only with final
+        f"UPDATE evaluation_run SET status = 'superseded', finalized_at = {LATER} WHERE id = :r",
+        "UPDATE evaluation_run SET status = 'withdrawn' WHERE id = :r",
+        f"UPDATE evaluation_run SET status = 'final', finalized_at = {LATER}, engine = 'x' WHERE id = :r",
+        "DELETE FROM evaluation_run WHERE id = :r",
+    ):
+        database_refuses(engine, sql, r=run_id)
+    database_allows(engine, "UPDATE evaluation_run SET status = status WHERE id = :r", r=run_id)  # no change
+    assert snapshot(engine, run_id) == (results, inputs, row_before)
+    with transaction(engine) as s:
+        assert get_run(s, run_id).status == "published"
+        check = verify_run(s, run_id=run_id, settings=settings)
+    assert (check.inputs_match, check.results_match) == (True, True)
+
+
+def test_the_database_lets_a_published_run_move_only_forward(engine, settings, db_url):
+    superseded = published_run(engine, settings)
+    database_allows(engine, "UPDATE evaluation_run SET status = 'superseded' WHERE id = :r", r=superseded)
+    final = published_run(engine, settings)  # the year has no run under 公示 again
+    database_allows(
+        engine, f"UPDATE evaluation_run SET status = 'final', finalized_at = {LATER} WHERE id = :r", r=final
+    )
+    for run_id, current, moved in ((superseded, "superseded", LATER), (final, "final", "NULL")):
+        for status in {"draft", "published", "superseded", "final"} - {current}:
+            database_refuses(engine, f"UPDATE evaluation_run SET status = '{status}' WHERE id = :r", r=run_id)
+        database_refuses(engine, f"UPDATE evaluation_run SET finalized_at = {moved} WHERE id = :r", r=run_id)
+        database_refuses(engine, "UPDATE evaluation_run SET input_source = 'x' WHERE id = :r", r=run_id)
+        database_refuses(engine, "DELETE FROM evaluation_run WHERE id = :r", r=run_id)
+    with transaction(engine) as s:
+        assert [get_run(s, r).status for r in (superseded, final)] == ["superseded", "final"]
+    draft = new_run(engine, settings)  # a draft's row is not frozen
+    database_allows(engine, "UPDATE evaluation_run SET input_source = 'x' WHERE id = :r", r=draft)
+
+
+def test_the_database_refuses_moving_a_drafts_rows_into_a_published_run(engine, settings, db_url):
+    run_id = published_run(engine, settings)
+    draft, other_draft = new_run(engine, settings), new_run(engine, settings)
+    for table in ("evaluation_result", "evaluation_input"):
+        database_refuses(engine, f"UPDATE {table} SET run_id = :p WHERE run_id = :d", p=run_id, d=draft)
+        database_refuses(engine, f"UPDATE {table} SET run_id = :d WHERE run_id = :p", p=run_id, d=draft)
+        # between drafts the rows may still move
+        database_allows(engine, f"UPDATE {table} SET run_id = :o WHERE run_id = :d", o=other_draft, d=draft)
+    with transaction(engine) as s:
+        assert s.scalar(select(EvaluationResult.id).where(EvaluationResult.run_id == draft)) is None
+        check = verify_run(s, run_id=run_id, settings=settings)
+    assert (check.inputs_match, check.results_match) == (True, True)
