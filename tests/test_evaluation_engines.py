@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -15,6 +16,8 @@ import pytest
 from evaluation_fixtures import YEAR, at_benchmarks_2022, frame, mixed
 from industry_brain.evaluation.method import load_method
 from industry_brain.evaluation.service import compute
+
+FACTS_TABLES = "SELECT table_name, table_type FROM information_schema.tables WHERE table_name LIKE 'facts_%'"
 
 HAS_SPARK = importlib.util.find_spec("pyspark") is not None
 SPARK = pytest.mark.skipif(
@@ -93,3 +96,88 @@ def test_pools_reasons_and_vetoes_on_the_edges(run):
 def test_ties_share_a_rank(run):
     r = {row["name"]: row for row in run(mixed(), "huangyan-2022").to_dicts()}
     assert r["企业1"]["rank"] == r["企业18"]["rank"] == r["企业19"]["rank"]
+
+
+def _failing_midway(check):
+    """An `evaluate` that runs `check` on the facts table it is given, then fails."""
+
+    def evaluate(table, method, *, year):
+        check(table)
+        raise RuntimeError("midway")
+
+    return evaluate
+
+
+@pytest.mark.postgres
+def test_postgres_keeps_no_copy_of_the_facts(pg_url, monkeypatch):
+    """The facts are confidential: on PostgreSQL they are a temporary table, private to the
+    session, and dropped whatever happens."""
+    from sqlalchemy import create_engine, text
+
+    server = create_engine(pg_url)
+
+    def visible() -> list:
+        with server.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(FACTS_TABLES))]
+
+    try:
+        compute(mixed(), load_method("huangyan-2022"), year=YEAR, engine="postgres", postgres_url=pg_url)
+        assert visible() == []
+        seen = {}
+
+        def check(table):
+            own = table.get_backend().raw_sql(FACTS_TABLES).fetchall()
+            seen.update(own=[tuple(r) for r in own], others=visible())
+
+        # keep the computing session open afterwards, to see that it dropped the table itself
+        from industry_brain.evaluation import service
+
+        opened = []
+
+        def connect(engine, **kwargs):
+            con = real_connect(engine, **kwargs)
+            opened.append((con, con.disconnect))
+            con.disconnect = lambda: None
+            return con
+
+        real_connect = service.connect
+        monkeypatch.setattr(service, "connect", connect)
+        monkeypatch.setattr(service, "evaluate", _failing_midway(check))
+        with pytest.raises(RuntimeError, match="midway"):
+            compute(mixed(), load_method("huangyan-2022"), year=YEAR, engine="postgres", postgres_url=pg_url)
+        assert [kind for _, kind in seen["own"]] == ["LOCAL TEMPORARY"]  # this session's own
+        assert seen["others"] == []  # another session cannot see it
+        [(con, disconnect)] = opened
+        assert con.raw_sql(FACTS_TABLES).fetchall() == []  # dropped, though the session lives on
+        disconnect()
+        assert visible() == []
+    finally:
+        server.dispose()
+
+
+@SPARK
+@pytest.mark.slow
+def test_pyspark_keeps_no_copy_of_the_facts(monkeypatch):
+    """On PySpark the facts are a temporary view, never a table written to the warehouse
+    directory, and dropped whatever happens."""
+    from industry_brain.evaluation.engines import spark_session
+
+    session = spark_session()
+    warehouse = Path(session.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+    before = set(warehouse.glob("facts_*"))
+
+    def facts_tables() -> list[tuple[str, bool]]:
+        return [(t.name, t.isTemporary) for t in session.catalog.listTables() if t.name.startswith("facts_")]
+
+    compute(mixed(), load_method("huangyan-2022"), year=YEAR, engine="pyspark")
+    assert facts_tables() == []
+    seen = []
+    monkeypatch.setattr(
+        "industry_brain.evaluation.service.evaluate",
+        _failing_midway(lambda table: seen.extend(facts_tables())),
+    )
+    with pytest.raises(RuntimeError, match="midway"):
+        compute(mixed(), load_method("huangyan-2022"), year=YEAR, engine="pyspark")
+    assert len(seen) == 1 and seen[0][1] is True  # a temporary view while it ran
+    assert facts_tables() == []
+    assert set(warehouse.glob("facts_*")) == before

@@ -89,6 +89,80 @@ def test_malformed_method_files_name_the_field(tmp_path, change, message):
     assert str(info.value).startswith("county.yaml: ") and message in str(info.value)
 
 
+def _set(*path, value):
+    def change(d):
+        for key in path[:-1]:
+            d = d[key]
+        d[path[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # a misspelt key at any level is refused, not ignored with its default used
+        (_set("imputaton", value="zero"), "county.yaml: imputaton: 未知参数"),
+        (_set("pools", "new_enterprise_year", value=3), "county.yaml: pools.new_enterprise_year: 未知参数"),
+        (
+            _set("indicator_sets", "above_scale", 2, "caps", value=40),
+            "indicator_sets.above_scale[2].caps: 未知参数",
+        ),
+        (
+            _set("indicator_sets", "below_scale", 1, "benchmark", "multiplier", value=2),
+            "indicator_sets.below_scale[1].benchmark.multiplier: 未知参数",
+        ),
+        (_set("vetoes", "low_efficiency", "min_land", value=5), "vetoes.low_efficiency.min_land: 未知参数"),
+        (_set("grades", "above_scale", "D", value=1.0), "grades.above_scale.D: 未知参数"),
+        (_set("grades", "default", "a", value=0.1), "grades.default.a: 未知参数"),
+        (_set("policy", "water_surcharge", value={"D": 1}), "policy.water_surcharge: 未知参数"),
+        # YAML 1.1 reads `no` as false, but a quoted "no" is text: a veto flag must be a boolean
+        (_set("vetoes", "safety_accident", value="no"), "vetoes.safety_accident: 应为 true 或 false"),
+        (_set("vetoes", "env_violation", value=1), "vetoes.env_violation: 应为 true 或 false"),
+        (_set("pools", "new_enterprise_years", value=0), "pools.new_enterprise_years: 应为正整数"),
+        (_set("pools", "new_enterprise_years", value=1.5), "pools.new_enterprise_years: 应为正整数"),
+        (_set("pools", "new_enterprise_years", value="2"), "pools.new_enterprise_years: 应为正整数"),
+        (_set("pools", "below_scale_split_mu", value=0), "pools.below_scale_split_mu: 应大于0"),
+        (_set("pools", "below_scale_split_mu", value="3"), "pools.below_scale_split_mu: 应为数字"),
+        (
+            _set("pools", "utility_divisions", value="44"),
+            "pools.utility_divisions: 应为2位行业大类代码的列表",
+        ),
+        (_set("pools", "utility_divisions", value=["44", "4411"]), "pools.utility_divisions[1]: 应为"),
+        (_set("pools", "utility_divisions", value=["44", "99"]), "pools.utility_divisions[1]: 应为"),
+        (_set("version", value=True), "county.yaml: version: 应为整数"),
+    ],
+)
+def test_method_files_refuse_unknown_keys_and_loose_values(tmp_path, change, message):
+    with pytest.raises(MethodError) as info:
+        load_method(method_file(tmp_path, change))
+    assert str(info.value).startswith("county.yaml: ") and message in str(info.value)
+
+
+def test_pool_parameters_are_read_as_written(tmp_path):
+    m = load_method(
+        method_file(
+            tmp_path,
+            lambda d: d["pools"].update(
+                utility_divisions=[44, "45", 4], new_enterprise_years=1, below_scale_split_mu=0.5
+            ),
+        )
+    )
+    assert (m.utility_divisions, m.new_enterprise_years, m.below_scale_split_mu) == (
+        ("44", "45", "04"),
+        1,
+        0.5,
+    )
+    assert (
+        load_method(
+            method_file(tmp_path, lambda d: d["pools"].update(utility_divisions=[]))
+        ).utility_divisions
+        == ()
+    )
+    for name in shipped_methods():  # the shipped files use only known keys
+        assert load_method(name).utility_divisions == ("44", "45", "46")
+
+
 def test_broken_yaml_names_the_line(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("id: x\ntitle: y\nindicator_sets: [\n  - a: b\n: c\n", encoding="utf-8")
@@ -137,6 +211,89 @@ def test_facts_file_errors_name_file_row_and_column(tmp_path):
     facts.with_columns(pl.lit(2).alias("above_scale")).write_parquet(tmp_path / "f.parquet")
     with pytest.raises(FileRejected, match="第 2 行 above_scale 列：应为 1 或 0"):
         read_facts(tmp_path / "f.parquet")
+
+
+def _with(facts: pl.DataFrame, column: str, values: dict[str, str]) -> pl.DataFrame:
+    """`facts` with `column` as text, set to values[name] for the enterprises named."""
+    return facts.with_columns(
+        pl.col("name")
+        .replace_strict(values, default=pl.col(column).cast(pl.String), return_dtype=pl.String)
+        .alias(column)
+    )
+
+
+def test_facts_file_dates_in_every_form(tmp_path):
+    # evaluating 2022 with new_enterprise_years 2: founded by 2020-12-31 is evaluated, later is new
+    dates = {
+        "企业1": "2020/12/31",
+        "企业2": "20201231",
+        "企业3": "2020年12月31日",
+        "企业4": "44196",  # an Excel serial: 2020-12-31
+        "企业8": "2020.12.31 00:00:00",
+        "企业17": "2021/1/1",
+        "企业18": "20210101",
+        "企业19": "2021年1月1日",
+    }
+    path = tmp_path / "facts.csv"
+    _with(mixed(), "established", dates).write_csv(path)
+    facts = read_facts(path)
+    got = dict(zip(facts["name"], facts["established"], strict=True))
+    assert {got[n] for n in ("企业1", "企业2", "企业3", "企业4", "企业8")} == {"2020-12-31"}
+    assert {got[n] for n in ("企业17", "企业18", "企业19")} == {"2021-01-01"}
+    result = {r["name"]: r for r in compute(facts, load_method("huangyan-2022"), year=YEAR).to_dicts()}
+    assert all(result[n]["reason"] is None for n in ("企业1", "企业2", "企业3", "企业4", "企业8"))
+    assert all(result[n]["reason"] == "new" for n in ("企业17", "企业18", "企业19"))
+
+
+def test_facts_file_refuses_a_date_that_is_not_one(tmp_path):
+    path = tmp_path / "facts.csv"
+    _with(mixed(n=20), "established", {"企业3": "2020-13-01"}).write_csv(path)
+    with pytest.raises(FileRejected, match=r"facts.csv: 第 4 行 established 列：“2020-13-01”不是日期"):
+        read_facts(path)
+
+
+def test_facts_file_industry_codes_read_as_the_importer_reads_them(tmp_path):
+    path = tmp_path / "facts.csv"
+    codes = {"企业1": "C3484", "企业2": "3484.0", "企业3": "131", "企业4": "火力发电", "企业8": "D4411"}
+    _with(mixed(), "industry_code", codes).write_csv(path)
+    facts = read_facts(path)
+    got = dict(zip(facts["name"], facts["industry_code"], strict=True))
+    assert [got[n] for n in codes] == ["3484", "3484", "0131", "4411", "4411"]
+    result = {r["name"]: r for r in compute(facts, load_method("huangyan-2022"), year=YEAR).to_dicts()}
+    assert result["企业4"]["reason"] == result["企业8"]["reason"] == "utility"
+
+
+@pytest.mark.parametrize("value", ["441", "44", "4499", "X3484"])
+def test_facts_file_refuses_an_industry_code_that_is_not_a_class(tmp_path, value):
+    # 441 is the group 电力生产: padded blindly to 0441 (division 04) it escaped the utility rule
+    path = tmp_path / "facts.csv"
+    _with(mixed(n=20), "industry_code", {"企业5": value}).write_csv(path)
+    with pytest.raises(FileRejected, match=rf"facts.csv: 第 6 行 industry_code 列：行业代码“{value}”不是"):
+        read_facts(path)
+
+
+def test_evaluate_a_file_hashes_the_year_as_a_stored_run_does(tmp_path, engine, settings):
+    both = pl.concat([mixed(), mixed().with_columns(pl.lit(YEAR - 1, dtype=pl.Int64).alias("year"))])
+    path = tmp_path / "facts.parquet"
+    both.write_parquet(path)
+    result = runner.invoke(build_app(), ["evaluate", "--year", str(YEAR), "--input", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    from_file = json.loads(result.stdout)
+    with transaction(engine) as s:
+        stored, _ = run_evaluation(
+            s, year=YEAR, method=load_method("huangyan-2022"), settings=settings, facts=read_facts(path)
+        )
+    assert from_file["input_hash"] == stored.input_hash == input_hash(mixed())
+    assert from_file["enterprises"] == stored.enterprises == 60
+
+
+def test_evaluate_a_file_without_the_year_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "facts.parquet"
+    mixed().write_parquet(path)
+    result = runner.invoke(build_app(), ["evaluate", "--year", str(YEAR + 1), "--input", str(path), "--json"])
+    assert result.exit_code == 2
+    assert f"{YEAR + 1} 年没有企业数据可供评价" in result.output
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])

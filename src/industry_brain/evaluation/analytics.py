@@ -21,6 +21,9 @@ VETO_ORDER = ("safety_accident", "env_violation", "low_efficiency")
 def _pools(t: ir.Table, method: Method, year: int) -> ir.Table:
     own = t.land_mu.fill_null(0) > 0
     rented = t.rented_mu.fill_null(0) > 0
+    # `established` is ISO text (YYYY-MM-DD: inputs.conform parses every date form a facts file
+    # may carry and refuses the rest), so comparing it with the ISO cut-off as text compares
+    # dates, alike on every engine (SQLite has no date type to cast to).
     cutoff = dt.date(year - method.new_enterprise_years, 12, 31).isoformat()
     division = t.industry_code.cast("string").substr(0, 2)
     reason = ibis.cases(

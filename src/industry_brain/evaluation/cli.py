@@ -45,21 +45,22 @@ def evaluate_command(
 ) -> None:
     """亩均效益综合评价 (evaluate the enterprises of a year)."""
     from industry_brain.evaluation.inputs import read_facts
-    from industry_brain.evaluation.service import compute, input_hash, run_evaluation, summarise
+    from industry_brain.evaluation.service import (
+        compute,
+        facts_of_year,
+        input_hash,
+        run_evaluation,
+        summarise,
+    )
     from industry_brain.reports.tables import write_table
 
     chosen = load_method(method)
     settings = settings_for(db)
     summary: dict[str, Any]
     if input_file is not None:
-        facts = read_facts(input_file)
-        results = compute(
-            facts.filter(facts["year"] == year),
-            chosen,
-            year=year,
-            engine=engine,
-            postgres_url=settings.database_url,
-        )
+        # the year's rows, as run_evaluation uses: the same facts give the same input_hash
+        facts = facts_of_year(read_facts(input_file), year)
+        results = compute(facts, chosen, year=year, engine=engine, postgres_url=settings.database_url)
         grades, pools = summarise(results)
         summary = {
             "run_id": None,

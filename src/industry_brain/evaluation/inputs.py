@@ -3,6 +3,7 @@ table, with errors that name the file, row and column, and handing it to an Ibis
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,14 +13,15 @@ import pyarrow as pa
 
 from industry_brain.core.errors import FileRejected
 from industry_brain.enterprises.facts import FACT_COLUMNS
+from industry_brain.ingest.parse import industry, parse_date
 from industry_brain.reference.credit_code import is_valid
 
 TEXT = ("credit_code", "name", "industry_code", "established")
 INTEGER = ("year", "above_scale", "safety_accident", "env_violation")
 FLAGS = ("above_scale", "safety_accident", "env_violation")
-SCHEMA: pl.Schema = pl.Schema({
-    c: (pl.String() if c in TEXT else pl.Int64() if c in INTEGER else pl.Float64()) for c in FACT_COLUMNS
-})
+SCHEMA: pl.Schema = pl.Schema(
+    {c: (pl.String() if c in TEXT else pl.Int64() if c in INTEGER else pl.Float64()) for c in FACT_COLUMNS}
+)
 
 
 def arrow_schema() -> pa.Schema:
@@ -63,9 +65,6 @@ def conform(raw: pl.DataFrame, name: str, first_row: int = 2) -> pl.DataFrame:
         else pl.col(c)
         for c in FACT_COLUMNS
     )
-    typed = typed.with_columns(
-        pl.col("industry_code").str.replace(r"\.0+$", "").str.zfill(4), pl.col("established").str.slice(0, 10)
-    )
     for c in FACT_COLUMNS:
         if c in TEXT:
             continue
@@ -73,8 +72,41 @@ def conform(raw: pl.DataFrame, name: str, first_row: int = 2) -> pl.DataFrame:
         if bad.height:
             row = bad.row(0, named=True)
             raise FileRejected(name, f"第 {row['index'] + first_row} 行 {c} 列：“{row[c]}”不是数字")
+    # The industry code as the importer reads it (a 4-digit GB/T 4754 class: "C3311" and 3311.0
+    # are 3311, a 3-digit number is padded only where that gives a class), and `established` as
+    # ISO text, which the engine compares with the cut-off date as text.
+    code, code_error = industry(pl.col("industry_code"))
+    dates = {text: _iso_date(text) for text in typed["established"].drop_nulls().unique()}
+    typed = typed.with_columns(
+        code.alias("industry_code"),
+        code_error.alias("_code_error"),
+        pl.col("established")
+        .replace_strict(dates, default=None, return_dtype=pl.String)
+        .alias("_established"),
+    )
+    bad = typed.with_row_index().filter(pl.col("_code_error").is_not_null())
+    if bad.height:
+        row = bad.row(0, named=True)
+        raise FileRejected(name, f"第 {row['index'] + first_row} 行 industry_code 列：{row['_code_error']}")
+    bad = typed.with_row_index().filter(
+        pl.col("established").is_not_null() & pl.col("_established").is_null()
+    )
+    if bad.height:
+        row = bad.row(0, named=True)
+        raise FileRejected(
+            name, f"第 {row['index'] + first_row} 行 established 列：“{row['established']}”不是日期"
+        )
+    typed = typed.with_columns(pl.col("_established").alias("established")).select(FACT_COLUMNS)
     _check_rows(typed, name, first_row)
     return typed
+
+
+def _iso_date(text: str) -> str | None:
+    """A date cell as YYYY-MM-DD: every form parse_date reads (2019-03-01, 2019/3/1, 2019.3.1,
+    2019年3月1日, 20190301, an Excel serial), with a time of day (even fractional seconds, as a
+    timestamp column written as text has) ignored."""
+    value = parse_date(re.sub(r"(\d:\d{2}:\d{2})\.\d+$", r"\1", text))
+    return value.isoformat() if value else None
 
 
 def _check_rows(typed: pl.DataFrame, name: str, first_row: int) -> None:
@@ -113,8 +145,29 @@ def _check_rows(typed: pl.DataFrame, name: str, first_row: int) -> None:
         )
 
 
+def facts_table_name() -> str:
+    return f"facts_{uuid.uuid4().hex[:8]}"
+
+
 def to_backend(frame: pl.DataFrame, con: Any, table: str | None = None) -> Any:
-    """Register the facts with an Ibis backend as a table and return it."""
-    name = table or f"facts_{uuid.uuid4().hex[:8]}"
+    """Register the facts with an Ibis backend and return the table.
+
+    The facts are confidential, so they never outlive the connection in a server or on disk: on
+    PostgreSQL a temporary table (private to the session, gone when it ends), on PySpark a
+    temporary view (saveAsTable would write parquet under the warehouse directory). The caller
+    still drops it (`drop_facts`) when done, whatever happens."""
+    name = table or facts_table_name()
     arrow = frame.select(FACT_COLUMNS).cast(SCHEMA).to_arrow()
-    return con.create_table(name, arrow, overwrite=True)
+    if con.name == "pyspark":
+        import ibis
+
+        return con.create_view(name, ibis.memtable(arrow), overwrite=True)
+    return con.create_table(name, arrow, overwrite=True, temp=con.name == "postgres")
+
+
+def drop_facts(con: Any, table: str) -> None:
+    """Drop what `to_backend` made, if it is there."""
+    if con.name == "pyspark":
+        con.drop_view(table, force=True)
+    else:
+        con.drop_table(table, force=True)

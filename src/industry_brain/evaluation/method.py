@@ -34,6 +34,33 @@ SETS = ("above_scale", "below_scale")
 POOLS = ("above_scale", "below_scale_3mu_plus", "below_scale_under_3mu", "tenant")
 BENCHMARK_RULES = ("constant", "pool_aggregate", "pool_mean")
 VETOES = ("safety_accident", "env_violation", "low_efficiency")
+# The keys each level of a method file may carry; anything else is refused (a misspelt key would
+# otherwise be ignored silently and its default used).
+TOP_KEYS = (
+    "id",
+    "title",
+    "version",
+    "sources",
+    "pools",
+    "indicator_sets",
+    "imputation",
+    "grades",
+    "vetoes",
+    "policy",
+    "notes",
+)
+POOL_KEYS = ("utility_divisions", "new_enterprise_years", "below_scale_split_mu")
+ITEM_KEYS = ("indicator", "weight", "benchmark", "cap", "source")
+BENCHMARK_KEYS = ("rule", "value", "multiple", "by_division")
+LOW_EFFICIENCY_KEYS = ("min_land_mu", "max_tax_per_mu")
+GRADE_KEYS = ("A", "B", "C")
+POLICY_RATES = (
+    "electricity_surcharge_yuan_per_kwh",
+    "water_surcharge_yuan_per_t",
+    "land_tax_adjustment_pct",
+    "energy_quota_change_pct",
+)
+POLICY_KEYS = (*POLICY_RATES, "electricity_surcharge_d_three_years", "source")
 
 
 class MethodError(IndustryBrainError):
@@ -147,20 +174,35 @@ class _Reader:
             raise self.fail(path, f"应为 {', '.join(options)} 之一，实为 {value!r}")
         return str(value)
 
+    def known(self, data: dict[str, Any], keys: tuple[str, ...], path: str | None) -> None:
+        """Refuse the first key of `data` not in `keys`, naming its path (`path` None: the top)."""
+        for key in data:
+            if key not in keys:
+                where = str(key) if path is None else f"{path}.{key}"
+                raise self.fail(where, f"未知参数（可用：{', '.join(keys)}）")
+
+    def boolean(self, data: dict[str, Any], key: str, path: str, *, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{path}.{key}", f"应为 true 或 false，实为 {value!r}")
+        return value
+
+    def positive_integer(self, data: dict[str, Any], key: str, path: str, *, default: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise self.fail(f"{path}.{key}", f"应为正整数，实为 {value!r}")
+        return value
+
 
 def _benchmark(r: _Reader, data: Any, path: str) -> Benchmark:
     data = r.mapping(data, path)
+    r.known(data, BENCHMARK_KEYS, path)
     rule = r.choice(data.get("rule"), BENCHMARK_RULES, f"{path}.rule")
     value = r.number(data, "value", path, positive=True, required=rule == "constant")
     if rule != "constant" and value is not None:
         raise r.fail(f"{path}.value", f"规则 {rule} 不使用固定值")
     multiple = r.number(data, "multiple", path, positive=True, default=1.0)
-    by_division = data.get("by_division", False)
-    if not isinstance(by_division, bool):
-        raise r.fail(f"{path}.by_division", "应为 true 或 false")
-    unknown = set(data) - {"rule", "value", "multiple", "by_division"}
-    if unknown:
-        raise r.fail(path, f"未知参数 {', '.join(sorted(unknown))}")
+    by_division = r.boolean(data, "by_division", path, default=False)
     return Benchmark(rule, value, multiple or 1.0, by_division)
 
 
@@ -171,6 +213,7 @@ def _items(r: _Reader, data: Any, path: str, sources: dict[str, str]) -> tuple[I
     for i, raw in enumerate(data):
         p = f"{path}[{i}]"
         raw = r.mapping(raw, p)
+        r.known(raw, ITEM_KEYS, p)
         name = r.choice(raw.get("indicator"), tuple(INDICATORS), f"{p}.indicator")
         if name in seen:
             raise r.fail(f"{p}.indicator", f"{name} 重复")
@@ -201,7 +244,8 @@ def _grades(r: _Reader, data: Any) -> dict[str, Grades]:
         if pool != "default":
             r.choice(pool, POOLS, p)
         raw = r.mapping(raw, p)
-        a, b, c = (r.number(raw, k, p, positive=True) for k in "ABC")
+        r.known(raw, GRADE_KEYS, p)
+        a, b, c = (r.number(raw, k, p, positive=True) for k in GRADE_KEYS)
         if not (a is not None and b is not None and c is not None and a < b < c <= 1):
             raise r.fail(p, "应满足 0 < A < B < C ≤ 1")
         out[pool] = Grades(a, b, c)
@@ -211,6 +255,7 @@ def _grades(r: _Reader, data: Any) -> dict[str, Grades]:
 def parse_method(data: Any, where: str) -> Method:
     r = _Reader(where)
     data = r.mapping(data, "(top)")
+    r.known(data, TOP_KEYS, None)
     for key in ("id", "title"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise r.fail(key, "缺少此项或不是文本 (required text)")
@@ -224,19 +269,14 @@ def parse_method(data: Any, where: str) -> Method:
         if s not in sets:
             raise r.fail(f"indicator_sets.{s}", "缺少此项 (both sets are required)")
     pools = r.mapping(data.get("pools", {}), "pools")
-    vetoes = r.mapping(data.get("vetoes", {}), "vetoes")
-    for k in vetoes:
-        r.choice(k, VETOES, f"vetoes.{k}")
-    if "low_efficiency" in vetoes and vetoes["low_efficiency"] is not False:
-        le = r.mapping(vetoes["low_efficiency"], "vetoes.low_efficiency")
-        r.number(le, "min_land_mu", "vetoes.low_efficiency", positive=True)
-        r.number(le, "max_tax_per_mu", "vetoes.low_efficiency")
+    r.known(pools, POOL_KEYS, "pools")
+    vetoes = _vetoes(r, data.get("vetoes", {}))
     policy = _policy(r, data.get("policy", {}), sources)
     version = data.get("version", 1)
-    if not isinstance(version, int):
+    if isinstance(version, bool) or not isinstance(version, int):
         raise r.fail("version", "应为整数")
     imputation = r.choice(data.get("imputation", "pool_mean"), ("pool_mean", "zero"), "imputation")
-    divisions = pools.get("utility_divisions", ["44", "45", "46"])
+    split = r.number(pools, "below_scale_split_mu", "pools", positive=True, default=3.0)
     return Method(
         id=data["id"],
         title=data["title"],
@@ -244,9 +284,9 @@ def parse_method(data: Any, where: str) -> Method:
         sets=sets,
         grades=_grades(r, data.get("grades")),
         vetoes=vetoes,
-        utility_divisions=tuple(str(d).zfill(2) for d in divisions),
-        new_enterprise_years=int(r.number(pools, "new_enterprise_years", "pools", default=2) or 2),
-        below_scale_split_mu=float(r.number(pools, "below_scale_split_mu", "pools", default=3.0) or 3.0),
+        utility_divisions=_divisions(r, pools.get("utility_divisions", ["44", "45", "46"])),
+        new_enterprise_years=r.positive_integer(pools, "new_enterprise_years", "pools", default=2),
+        below_scale_split_mu=split if split is not None else 3.0,
         imputation=imputation,
         policy=policy,
         sources=sources,
@@ -254,15 +294,45 @@ def parse_method(data: Any, where: str) -> Method:
     )
 
 
+def _vetoes(r: _Reader, data: Any) -> dict[str, Any]:
+    """The vetoes as written (the run's fingerprint covers them), each checked: the flags are
+    true/false, `low_efficiency` is false or {min_land_mu, max_tax_per_mu}."""
+    vetoes = r.mapping(data, "vetoes")
+    for k in vetoes:
+        r.choice(k, VETOES, f"vetoes.{k}")
+    for flag in ("safety_accident", "env_violation"):
+        if flag in vetoes:
+            r.boolean(vetoes, flag, "vetoes", default=False)
+    if "low_efficiency" in vetoes and vetoes["low_efficiency"] is not False:
+        le = r.mapping(vetoes["low_efficiency"], "vetoes.low_efficiency")
+        r.known(le, LOW_EFFICIENCY_KEYS, "vetoes.low_efficiency")
+        r.number(le, "min_land_mu", "vetoes.low_efficiency", positive=True)
+        r.number(le, "max_tax_per_mu", "vetoes.low_efficiency")
+    return vetoes
+
+
+def _divisions(r: _Reader, data: Any) -> tuple[str, ...]:
+    """GB/T 4754 divisions (大类) as 2-digit text; YAML may write them as numbers (44, or 4 for 04)."""
+    from industry_brain.reference.industries import industries
+
+    path = "pools.utility_divisions"
+    if not isinstance(data, list):
+        raise r.fail(path, f'应为2位行业大类代码的列表（如 ["44", "45", "46"]），实为 {data!r}')
+    out = []
+    for i, d in enumerate(data):
+        code = f"{d:02d}" if isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 99 else d
+        known = isinstance(code, str) and len(code) == 2 and code.isdigit() and code in industries()
+        if not known:
+            raise r.fail(f"{path}[{i}]", f"应为 GB/T 4754-2017 的2位行业大类代码，实为 {d!r}")
+        out.append(code)
+    return tuple(out)
+
+
 def _policy(r: _Reader, data: Any, sources: dict[str, str]) -> Policy:
     data = r.mapping(data or {}, "policy")
+    r.known(data, POLICY_KEYS, "policy")
     rates: dict[str, dict[str, float]] = {}
-    for key in (
-        "electricity_surcharge_yuan_per_kwh",
-        "water_surcharge_yuan_per_t",
-        "land_tax_adjustment_pct",
-        "energy_quota_change_pct",
-    ):
+    for key in POLICY_RATES:
         raw = r.mapping(data.get(key, {}) or {}, f"policy.{key}")
         for grade in raw:
             r.choice(grade, ("A", "B", "C", "D"), f"policy.{key}.{grade}")

@@ -3,6 +3,7 @@ as a draft run with the method and a hash of its inputs so every version is repr
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -17,7 +18,7 @@ from industry_brain.core.settings import Settings
 from industry_brain.enterprises.facts import FACT_COLUMNS, resolve_year
 from industry_brain.evaluation.analytics import evaluate
 from industry_brain.evaluation.engines import connect
-from industry_brain.evaluation.inputs import SCHEMA, conform, to_backend
+from industry_brain.evaluation.inputs import SCHEMA, conform, drop_facts, facts_table_name, to_backend
 from industry_brain.evaluation.method import INDICATORS, Method
 from industry_brain.evaluation.models import EvaluationInput, EvaluationResult, EvaluationRun
 from industry_brain.evaluation.schemas import RunSummary
@@ -30,18 +31,33 @@ def input_hash(facts: pl.DataFrame) -> str:
     return hashlib.sha256(canonical.write_csv(float_precision=12).encode("utf-8")).hexdigest()
 
 
+def facts_of_year(facts: pl.DataFrame, year: int) -> pl.DataFrame:
+    """The rows of `year`: what an evaluation of the year computes on and hashes (`input_hash`),
+    from a file as from the database; refused when there are none."""
+    facts = facts.filter(pl.col("year") == year)
+    if facts.is_empty():
+        raise IndustryBrainError(f"{year} 年没有企业数据可供评价")
+    return facts
+
+
 def compute(
     facts: pl.DataFrame, method: Method, *, year: int, engine: str = "duckdb", postgres_url: str | None = None
 ) -> pl.DataFrame:
     """The results of `method` on `facts` for `year`, computed on `engine`."""
     con = connect(engine, postgres_url=postgres_url)
+    name = facts_table_name()
     try:
-        table = to_backend(facts, con)
+        table = to_backend(facts, con, name)
         result = evaluate(table, method, year=year).to_pyarrow()
-        if engine == "postgres":
-            con.drop_table(table.get_name())
+    except BaseException:
+        # The facts are confidential: drop them after an error too, without hiding the error.
+        with contextlib.suppress(Exception):
+            drop_facts(con, name)
+        raise
+    else:
+        drop_facts(con, name)
     finally:
-        if engine != "pyspark":
+        if engine != "pyspark":  # the Spark session is shared by the process
             con.disconnect()
     return pl.from_arrow(result)  # type: ignore[return-value]
 
