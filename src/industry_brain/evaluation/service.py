@@ -92,9 +92,7 @@ def run_evaluation(
     """Evaluate and store a draft run (its facts, results, method and input hash)."""
     if facts is None:
         facts = facts_for(session, year=year, settings=settings)
-    facts = facts.filter(pl.col("year") == year)
-    if facts.is_empty():
-        raise IndustryBrainError(f"{year} 年没有企业数据可供评价")
+    facts = facts_of_year(facts, year)
     results = compute(facts, method, year=year, engine=engine, postgres_url=settings.database_url)
     run = EvaluationRun(
         year=year,
