@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from industry_brain.cli.main import build_app
 from industry_brain.core.db import open_database, transaction
-from industry_brain.enterprises.facts import FACT_COLUMNS, resolve_year
+from industry_brain.ingest.facts import FACT_COLUMNS, resolve_year
 
 pytestmark = pytest.mark.slow
 
@@ -18,8 +18,10 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     directory = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(build_app(), ["demo", "--dir", str(directory), "--scale", "0.2",
-                                              "--seed", "11", "--no-serve", "--json"])
+    result = CliRunner().invoke(
+        build_app(),
+        ["demo", "--dir", str(directory), "--scale", "0.2", "--seed", "11", "--no-serve", "--json"],
+    )
     assert result.exit_code == 0, result.output
     return directory, json.loads(result.stdout)
 
@@ -37,8 +39,12 @@ def test_facts_equal_the_generators_truth_for_every_clean_enterprise(demo):
 
     directory, summary = demo
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    damaged = {i["credit_code"] for f in manifest["files"] for i in f["injections"]
-               if i["reject"] or i["kind"] == "duplicate"}
+    damaged = {
+        i["credit_code"]
+        for f in manifest["files"]
+        for i in f["injections"]
+        if i["reject"] or i["kind"] == "duplicate"
+    }
     truth = generate(directory / "again", seed=11, scale=0.2).truth
     engine = open_database(summary["database"])
     for year in summary["years"]:
@@ -58,14 +64,17 @@ def test_facts_equal_the_generators_truth_for_every_clean_enterprise(demo):
                 x, y = a.cast(pl.Float64).to_list(), b.cast(pl.Float64).to_list()
                 assert [v is None for v in x] == [v is None for v in y], (year, column)
                 assert [v for v in x if v is not None] == pytest.approx(
-                    [v for v in y if v is not None], rel=1e-5, abs=1e-6), (year, column)
+                    [v for v in y if v is not None], rel=1e-5, abs=1e-6
+                ), (year, column)
     engine.dispose()
 
 
 def test_the_same_seed_builds_the_same_district(demo, tmp_path):
     directory, summary = demo
-    again = CliRunner().invoke(build_app(), ["demo", "--dir", str(tmp_path), "--scale", "0.2",
-                                             "--seed", "11", "--no-serve", "--json"])
+    again = CliRunner().invoke(
+        build_app(),
+        ["demo", "--dir", str(tmp_path), "--scale", "0.2", "--seed", "11", "--no-serve", "--json"],
+    )
     other = json.loads(again.stdout)
     strip = lambda s: [{k: v for k, v in f.items() if k != "batch_id"} for f in s["files"]]  # noqa: E731
     assert strip(other) == strip(summary)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from helpers import code, counts, run_import, write_csv, write_xlsx
 from industry_brain.core.db import transaction
-from industry_brain.enterprises.facts import FACT_COLUMNS, resolve_year
+from industry_brain.ingest.facts import FACT_COLUMNS, resolve_year
 from industry_brain.ingest.models import ImportBatch
 
 TAX = ["统一社会信用代码", "企业名称", "实缴税金（万元）"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from helpers import code, counts, run_import, write_csv, write_xlsx
 from industry_brain.core.db import transaction
 from industry_brain.core.errors import FileRejected
-from industry_brain.enterprises.facts import resolve_year
+from industry_brain.ingest.facts import resolve_year
 from industry_brain.ingest.models import BatchWarning, Record
 
 TAX = ["统一社会信用代码", "企业名称", "实缴税金（万元）"]

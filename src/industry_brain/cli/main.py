@@ -9,11 +9,11 @@ from industry_brain import __version__
 
 def build_app() -> typer.Typer:
     from industry_brain.demo.cli import demo_command
-    from industry_brain.enterprises.cli import conflicts_command, export_app
     from industry_brain.evaluation.cli import evaluate_command, methods_app
     from industry_brain.evaluation.report_cli import report_app
     from industry_brain.evaluation.workflow_cli import workflow_app
     from industry_brain.ingest.cli import batches_command, import_command, rejects_command
+    from industry_brain.ingest.facts_cli import conflicts_command, export_app
 
     app = typer.Typer(
         name="industry-brain",

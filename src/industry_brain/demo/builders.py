@@ -54,18 +54,34 @@ def _money(v: float, c: Column) -> float:
 
 
 def registry(world: World, rng: random.Random) -> Table:
-    columns = [std("credit_code"), std("name"), std("industry_code"),
-               Column("所属乡镇街道", "township_code"), std("zone"), std("established"),
-               Column("注册资本（万元）", None), Column("登记状态", None)]
+    columns = [
+        std("credit_code"),
+        std("name"),
+        std("industry_code"),
+        Column("所属乡镇街道", "township_code"),
+        std("zone"),
+        std("established"),
+        Column("注册资本（万元）", None),
+        Column("登记状态", None),
+    ]
     last = world.years[-1]
     rows: list[Row] = []
     for f in sorted(world.firms, key=lambda f: f.established):
         capital = _capital(rng, f)
         state = "注销" if f.exit_year is not None and f.exit_year <= last else "存续"
-        rows.append([f.code, f.name, f.industry, f.township, f.zone,
-                     f.established.isoformat(), capital, state])
-    return Table(f"registry_{DISTRICT}企业登记信息", "registry", "registry", None, "xlsx",
-                 [f"{DISTRICT}工业企业登记信息（截至{last}年12月31日）"], columns, rows)
+        rows.append(
+            [f.code, f.name, f.industry, f.township, f.zone, f.established.isoformat(), capital, state]
+        )
+    return Table(
+        f"registry_{DISTRICT}企业登记信息",
+        "registry",
+        "registry",
+        None,
+        "xlsx",
+        [f"{DISTRICT}工业企业登记信息（截至{last}年12月31日）"],
+        columns,
+        rows,
+    )
 
 
 def _capital(rng: random.Random, f: Firm) -> float:
@@ -80,34 +96,66 @@ def stats(world: World, year: int, rng: random.Random) -> tuple[Table, list[dict
     ys = world.years
     alias = variant(ys, year, 2)
     bare = variant(ys, year, 3) and not alias
-    columns = [Column("社会信用代码", "credit_code") if alias else std("credit_code"), std("name"),
-               std("industry_code", numeric_codes=variant(ys, year, 1)), std("township_code"),
-               std("year"), std("above_scale"), _stats_money("output_wan", None, alias, bare),
-               _stats_money("value_added_wan", None, alias, bare),
-               _stats_money("revenue_wan", "主营业务收入", alias, bare),
-               _stats_money("rd_spend_wan", None, alias, bare),
-               Column("年平均从业人员（人）", "employees", decimals=0) if alias
-               else std("employees", decimals=0),
-               std("energy_tce"), _stats_money("tax_wan", None, alias, bare)]
+    columns = [
+        Column("社会信用代码", "credit_code") if alias else std("credit_code"),
+        std("name"),
+        std("industry_code", numeric_codes=variant(ys, year, 1)),
+        std("township_code"),
+        std("year"),
+        std("above_scale"),
+        _stats_money("output_wan", None, alias, bare),
+        _stats_money("value_added_wan", None, alias, bare),
+        _stats_money("revenue_wan", "主营业务收入", alias, bare),
+        _stats_money("rd_spend_wan", None, alias, bare),
+        Column("年平均从业人员（人）", "employees", decimals=0) if alias else std("employees", decimals=0),
+        std("energy_tce"),
+        _stats_money("tax_wan", None, alias, bare),
+    ]
     rows: list[Row] = []
     conflicts: list[dict[str, object]] = []
     for f, fy in rows_of(world, year):
         tax: float | None = fy.tax if fy.above else None
         if fy.above and rng.random() < 0.02:
             tax = round(fy.tax * rng.choice((rng.uniform(1.03, 1.10), rng.uniform(0.90, 0.97))), 2)
-            conflicts.append({"credit_code": f.code, "year": year, "field": "tax_wan",
-                              "stats": tax, "tax": fy.tax})
-        rows.append([f.code, f.name, f.industry, f.township, year, "是" if fy.above else "否",
-                     fy.output, fy.value_added, fy.revenue, fy.rd, fy.employees, fy.energy, tax])
+            conflicts.append(
+                {"credit_code": f.code, "year": year, "field": "tax_wan", "stats": tax, "tax": fy.tax}
+            )
+        rows.append(
+            [
+                f.code,
+                f.name,
+                f.industry,
+                f.township,
+                year,
+                "是" if fy.above else "否",
+                fy.output,
+                fy.value_added,
+                fy.revenue,
+                fy.rd,
+                fy.employees,
+                fy.energy,
+                tax,
+            ]
+        )
     titles = [f"{year}年{DISTRICT}工业企业主要经济指标"] + (["单位：万元"] if bare else [])
-    table = Table(f"{year}_stats_工业企业主要经济指标", "stats", "stats", str(year), "xlsx",
-                  titles, columns, rows, totals=True, footer="数据来源：奉化区统计局")
+    table = Table(
+        f"{year}_stats_工业企业主要经济指标",
+        "stats",
+        "stats",
+        str(year),
+        "xlsx",
+        titles,
+        columns,
+        rows,
+        totals=True,
+        footer="数据来源：奉化区统计局",
+    )
     table.blank_after = [len(rows) // 3] if rows else []
     return table, conflicts
 
 
 def _stats_money(field: str, alias_header: str | None, alias: bool, bare: bool) -> Column:
-    if bare:        # the unit is in the title line (单位：万元)
+    if bare:  # the unit is in the title line (单位：万元)
         return Column(FIELD_BY_NAME[field].header, field)
     if alias and alias_header:
         return Column(f"{alias_header}（万元）", field)
@@ -130,8 +178,9 @@ def tax(world: World, year: int) -> Table:
     columns = [code, name, std("year"), value]
     rows: list[Row] = [[f.code, f.name, year, _money(fy.tax, value)] for f, fy in rows_of(world, year)]
     titles = [f"{year}年度{DISTRICT}企业纳税情况"] + ([unit_title] if unit_title else [])
-    return Table(f"{year}_tax_企业纳税情况", "tax", "tax", str(year), fmt, titles, columns, rows,
-                 totals=fmt == "xlsx")
+    return Table(
+        f"{year}_tax_企业纳税情况", "tax", "tax", str(year), fmt, titles, columns, rows, totals=fmt == "xlsx"
+    )
 
 
 def land(world: World, year: int) -> Table:
@@ -149,9 +198,18 @@ def land(world: World, year: int) -> Table:
             rows.append([f.code, f.name, p.pid, year, _money(p.area, area), 0])
         if fy.rented:
             rows.append([f.code, f.name, None, year, 0, _money(fy.rented, rented)])
-    return Table(f"{year}_land_企业用地情况", "land", "land", str(year), "xlsx",
-                 [f"{year}年{DISTRICT}工业企业用地情况表"], columns, rows, totals=True,
-                 footer="注：自有用地按宗地逐行列出，租赁用地不填地块编号。")
+    return Table(
+        f"{year}_land_企业用地情况",
+        "land",
+        "land",
+        str(year),
+        "xlsx",
+        [f"{year}年{DISTRICT}工业企业用地情况表"],
+        columns,
+        rows,
+        totals=True,
+        footer="注：自有用地按宗地逐行列出，租赁用地不填地块编号。",
+    )
 
 
 def environment(world: World, year: int) -> Table:
@@ -164,25 +222,46 @@ def environment(world: World, year: int) -> Table:
         v: Row = ["是" if fy.violation else "否"] if flags else [fy.violation]
         rows.append([f.code, f.name, year, fy.emission, *v])
     fmt = "xls" if variant(ys, year, 2) else "xlsx"
-    return Table(f"{year}_environment_企业排污与环境违法情况", "environment", "environment",
-                 str(year), fmt, [f"{year}年{DISTRICT}企业主要污染物排放及环境违法情况"],
-                 columns, rows)
+    return Table(
+        f"{year}_environment_企业排污与环境违法情况",
+        "environment",
+        "environment",
+        str(year),
+        fmt,
+        [f"{year}年{DISTRICT}企业主要污染物排放及环境违法情况"],
+        columns,
+        rows,
+    )
 
 
 def safety(world: World, year: int) -> Table:
-    count = Column("事故起数", "safety_accident") if variant(world.years, year, 1) else std(
-        "safety_accident", decimals=0)
+    count = (
+        Column("事故起数", "safety_accident")
+        if variant(world.years, year, 1)
+        else std("safety_accident", decimals=0)
+    )
     columns = [std("credit_code"), std("name"), std("year"), count]
     rows: list[Row] = [[f.code, f.name, year, 1] for f, fy in rows_of(world, year) if fy.accident]
-    return Table(f"{year}_safety_企业安全生产事故情况", "safety", "safety", str(year), "xlsx",
-                 [f"{year}年{DISTRICT}工业企业生产安全事故名单"], columns, rows)
+    return Table(
+        f"{year}_safety_企业安全生产事故情况",
+        "safety",
+        "safety",
+        str(year),
+        "xlsx",
+        [f"{year}年{DISTRICT}工业企业生产安全事故名单"],
+        columns,
+        rows,
+    )
 
 
 def power(world: World, year: int) -> Table:
     ys = world.years
     kwh = variant(ys, year, 2)
-    value = (Column("用电量（千瓦时）", "electricity_wan_kwh", factor=10_000, decimals=0,
-                    text_numbers=True) if kwh else std("electricity_wan_kwh", decimals=4))
+    value = (
+        Column("用电量（千瓦时）", "electricity_wan_kwh", factor=10_000, decimals=0, text_numbers=True)
+        if kwh
+        else std("electricity_wan_kwh", decimals=4)
+    )
     compact = variant(ys, year, 1)
     month = Column("抄表月份" if compact else "电费年月", "month")
     columns = [std("account_no"), Column("户名", "name"), month, value]
@@ -190,26 +269,45 @@ def power(world: World, year: int) -> Table:
     for r in world.readings[year]:
         m = r.month.replace("-", "") if compact else r.month
         rows.append([r.account, r.name, m, r.kwh if kwh else round(r.kwh / 10_000, 4)])
-    return Table(f"{year}_power_企业月度用电量", "power", "power", str(year), "csv", [],
-                 columns, rows)
+    return Table(f"{year}_power_企业月度用电量", "power", "power", str(year), "csv", [], columns, rows)
 
 
 def power_accounts(world: World) -> Table:
     columns = [Column("用电户号", "account_no"), std("credit_code"), Column("户名", "name")]
     rows: list[Row] = [[acc, f.code, f.name] for f in world.firms for acc, _ in f.accounts]
     rows.sort(key=lambda r: str(r[0]))
-    return Table("power_用电户号与企业对应关系", "power", "power_accounts", None, "xlsx",
-                 ["国网宁波市奉化区供电公司 用电户号与统一社会信用代码对应表"], columns, rows)
+    return Table(
+        "power_用电户号与企业对应关系",
+        "power",
+        "power_accounts",
+        None,
+        "xlsx",
+        ["国网宁波市奉化区供电公司 用电户号与统一社会信用代码对应表"],
+        columns,
+        rows,
+    )
 
 
 def titles(world: World) -> Table:
     columns = [std("credit_code"), std("name"), std("title"), std("title_level"), std("title_year")]
-    rows: list[Row] = [[t["credit_code"], t["name"], t["title"], t["title_level"], t["title_year"]]
-                       for t in world.titles]
-    return Table("titles_企业荣誉称号认定名单", "titles", "titles", None, "xlsx",
-                 [f"{DISTRICT}企业荣誉称号认定名单（截至{world.years[-1]}年）"], columns, rows)
+    rows: list[Row] = [
+        [t["credit_code"], t["name"], t["title"], t["title_level"], t["title_year"]] for t in world.titles
+    ]
+    return Table(
+        "titles_企业荣誉称号认定名单",
+        "titles",
+        "titles",
+        None,
+        "xlsx",
+        [f"{DISTRICT}企业荣誉称号认定名单（截至{world.years[-1]}年）"],
+        columns,
+        rows,
+    )
 
 
 def established_text(d: dt.date, style: int) -> str:
-    return (d.strftime("%Y/") + f"{d.month}/{d.day}", f"{d.year}年{d.month}月{d.day}日",
-            d.strftime("%Y%m%d"))[style % 3]
+    return (
+        d.strftime("%Y/") + f"{d.month}/{d.day}",
+        f"{d.year}年{d.month}月{d.day}日",
+        d.strftime("%Y%m%d"),
+    )[style % 3]

@@ -28,7 +28,7 @@ from industry_brain.demo.traits import TCE_PER_WAN_KWH, assign_operations, split
 # District-wide growth of output per year (2021 is the rebound after 2020); later years 6%.
 GROWTH = {2021: 1.17, 2022: 1.06, 2023: 1.05, 2024: 1.08}
 DEFAULT_GROWTH = 1.06
-ENTRANTS_PER_YEAR = 48          # at scale 1
+ENTRANTS_PER_YEAR = 48  # at scale 1
 EXIT_BELOW, EXIT_ABOVE = 0.018, 0.003
 ACCIDENT_RATE, VIOLATION_RATE = 0.003, 0.008
 # Yearly growth noise (lognormal sigma): large, other above-scale, below-scale enterprises.
@@ -48,7 +48,7 @@ class FirmYear:
     employees: int
     energy: float
     emission: float
-    electricity: float             # intended annual 万千瓦时 (the power files' monthly sum wins)
+    electricity: float  # intended annual 万千瓦时 (the power files' monthly sum wins)
     parcels: tuple[Parcel, ...]
     rented: float
     accident: int
@@ -63,7 +63,7 @@ class FirmYear:
         return round(sum(p.area for p in self.parcels), 2)
 
 
-History = dict[int, dict[int, FirmYear]]      # year -> firm idx -> figures
+History = dict[int, dict[int, FirmYear]]  # year -> firm idx -> figures
 
 
 def active(f: Firm, year: int) -> bool:
@@ -78,11 +78,17 @@ def snapshot(rng: random.Random, f: Firm, year: int) -> FirmYear:
     risk = RISK.get(f.group, 1.0)
     dirty = 2.0 if f.industry in DIRTY_CLASSES else 1.0
     return FirmYear(
-        output=round(f.output, 2), revenue=revenue, value_added=round(va, 2),
-        tax=round(va * f.tax_rate, 2), rd=round(revenue * f.rd_intensity, 2),
-        employees=f.employees, energy=round(energy, 2),
+        output=round(f.output, 2),
+        revenue=revenue,
+        value_added=round(va, 2),
+        tax=round(va * f.tax_rate, 2),
+        rd=round(revenue * f.rd_intensity, 2),
+        employees=f.employees,
+        energy=round(energy, 2),
         emission=round(energy * f.emission_rate * 0.97 ** (year - BASE_YEAR), 3),
-        electricity=electricity, parcels=tuple(f.parcels), rented=round(f.rented, 2),
+        electricity=electricity,
+        parcels=tuple(f.parcels),
+        rented=round(f.rented, 2),
         accident=int(rng.random() < ACCIDENT_RATE * risk),
         violation=int(rng.random() < VIOLATION_RATE * risk * dirty),
     )
@@ -94,10 +100,13 @@ def grow(rng: random.Random, f: Firm, year: int, taken: identity.Taken) -> None:
     above = f.r * f.output >= ABOVE_SCALE_REVENUE
     sigma = SIGMA_BIG if big else (SIGMA_ABOVE if above else SIGMA_BELOW)
     boost = 0.25 if year <= f.boost_until else 0.0
-    g = GROWTH.get(year, DEFAULT_GROWTH) * lognormal(rng, sigma) * (
-        1 + GROUP_BY_KEY[f.group].drift + f.drift + boost)
+    g = (
+        GROWTH.get(year, DEFAULT_GROWTH)
+        * lognormal(rng, sigma)
+        * (1 + GROUP_BY_KEY[f.group].drift + f.drift + boost)
+    )
     if f.established.year == year - 1:
-        g *= 12 / (13 - f.established.month)      # the first year was part of a year
+        g *= 12 / (13 - f.established.month)  # the first year was part of a year
     old = f.output
     f.output = max(f.output * g, 5.0)
     f.r = min(max(f.r + rng.gauss(0.0, 0.01), 0.7), 1.05)
@@ -147,8 +156,9 @@ def entrant(rng: random.Random, idx: int, year: int, taken: identity.Taken) -> F
     return f
 
 
-def simulate(rng: random.Random, firms: list[Firm], scale: float, last_year: int,
-             taken: identity.Taken) -> History:
+def simulate(
+    rng: random.Random, firms: list[Firm], scale: float, last_year: int, taken: identity.Taken
+) -> History:
     """Figures of every active enterprise for BASE_YEAR..last_year; appends entrants to
     `firms` and sets exit years."""
     history: History = {BASE_YEAR: {f.idx: snapshot(rng, f, BASE_YEAR) for f in firms}}

@@ -40,22 +40,34 @@ from industry_brain.demo.traits import (
 
 DEFAULT_YEARS = (2020, 2021, 2022, 2023, 2024)
 TRUTH_SCHEMA: dict[str, type[polars.DataType]] = {
-    "credit_code": polars.String, "name": polars.String, "industry_code": polars.String,
-    "year": polars.Int64, "above_scale": polars.Int64, "established": polars.String,
-    "land_mu": polars.Float64, "rented_mu": polars.Float64, "tax_wan": polars.Float64,
-    "value_added_wan": polars.Float64, "revenue_wan": polars.Float64, "output_wan": polars.Float64,
-    "energy_tce": polars.Float64, "emission_t": polars.Float64, "employees": polars.Int64,
-    "rd_spend_wan": polars.Float64, "electricity_wan_kwh": polars.Float64,
-    "safety_accident": polars.Int64, "env_violation": polars.Int64,
+    "credit_code": polars.String,
+    "name": polars.String,
+    "industry_code": polars.String,
+    "year": polars.Int64,
+    "above_scale": polars.Int64,
+    "established": polars.String,
+    "land_mu": polars.Float64,
+    "rented_mu": polars.Float64,
+    "tax_wan": polars.Float64,
+    "value_added_wan": polars.Float64,
+    "revenue_wan": polars.Float64,
+    "output_wan": polars.Float64,
+    "energy_tce": polars.Float64,
+    "emission_t": polars.Float64,
+    "employees": polars.Int64,
+    "rd_spend_wan": polars.Float64,
+    "electricity_wan_kwh": polars.Float64,
+    "safety_accident": polars.Int64,
+    "env_violation": polars.Int64,
 }
 
 
 @dataclass(frozen=True)
 class DemoFile:
     path: pathlib.Path
-    source: str            # template's source, e.g. "power"
-    template: str          # template name, e.g. "power_accounts"
-    period: str | None     # e.g. "2024" or None for snapshots (registry, titles, power_accounts)
+    source: str  # template's source, e.g. "power"
+    template: str  # template name, e.g. "power_accounts"
+    period: str | None  # e.g. "2024" or None for snapshots (registry, titles, power_accounts)
     expected_rejects: int  # rows the generator made invalid on purpose
 
 
@@ -63,9 +75,9 @@ class DemoFile:
 class DemoDistrict:
     seed: int
     years: tuple[int, ...]
-    files: tuple[DemoFile, ...]      # in import order: registry, power_accounts, then the rest
-    enterprises: int                 # distinct valid credit codes generated
-    truth: polars.DataFrame          # one row per enterprise-year, true figures, canonical units
+    files: tuple[DemoFile, ...]  # in import order: registry, power_accounts, then the rest
+    enterprises: int  # distinct valid credit codes generated
+    truth: polars.DataFrame  # one row per enterprise-year, true figures, canonical units
 
 
 def _rng(seed: int, part: str) -> random.Random:
@@ -111,9 +123,14 @@ def build_tables(world: World, seed: int) -> tuple[list[Table], list[dict[str, o
     for year in world.years:
         stats, found = builders.stats(world, year, rng)
         conflicts += found
-        tables += [stats, builders.tax(world, year), builders.land(world, year),
-                   builders.environment(world, year), builders.safety(world, year),
-                   builders.power(world, year)]
+        tables += [
+            stats,
+            builders.tax(world, year),
+            builders.land(world, year),
+            builders.environment(world, year),
+            builders.safety(world, year),
+            builders.power(world, year),
+        ]
     tables.append(builders.titles(world))
     for t in tables:
         imperfect.inject(t, _rng(seed, f"imperfect:{t.stem}"))
@@ -132,50 +149,98 @@ def truth_frame(world: World) -> polars.DataFrame:
     return frame.sort("year", "credit_code")
 
 
-def _truth_rows(firms: list[Firm], history: History, year: int,
-                kwh: dict[int, int]) -> list[tuple[object, ...]]:
+def _truth_rows(
+    firms: list[Firm], history: History, year: int, kwh: dict[int, int]
+) -> list[tuple[object, ...]]:
     out: list[tuple[object, ...]] = []
     for f in firms:
         fy = history[year].get(f.idx)
         if fy is None:
             continue
-        out.append((f.code, f.name, f.industry, year, fy.above, f.established.isoformat(),
-                    fy.land, fy.rented, fy.tax, fy.value_added, fy.revenue, fy.output,
-                    fy.energy, fy.emission, fy.employees, fy.rd, round(kwh.get(f.idx, 0) / 1e4, 4),
-                    fy.accident, fy.violation))
+        out.append(
+            (
+                f.code,
+                f.name,
+                f.industry,
+                year,
+                fy.above,
+                f.established.isoformat(),
+                fy.land,
+                fy.rented,
+                fy.tax,
+                fy.value_added,
+                fy.revenue,
+                fy.output,
+                fy.energy,
+                fy.emission,
+                fy.employees,
+                fy.rd,
+                round(kwh.get(f.idx, 0) / 1e4, 4),
+                fy.accident,
+                fy.violation,
+            )
+        )
     return out
 
 
-def _manifest(directory: pathlib.Path, tables: list[Table], paths: list[pathlib.Path],
-              world: World, seed: int, scale: float, conflicts: list[dict[str, object]]) -> None:
+def _manifest(
+    directory: pathlib.Path,
+    tables: list[Table],
+    paths: list[pathlib.Path],
+    world: World,
+    seed: int,
+    scale: float,
+    conflicts: list[dict[str, object]],
+) -> None:
     owner = {acc: f.code for f in world.firms for acc, _ in f.accounts}
     files = []
     for t, path in zip(tables, paths, strict=True):
         _, numbers = t.layout()
         acc = t.col("account_no")
-        injected = [{"row": numbers[id(i.row)], "kind": i.kind, "column": i.column,
-                     "value": i.value, "reject": i.reject, "skipped": i.skipped,
-                     "account_no": None if acc is None else i.row[acc],
-                     "credit_code": i.credit_code or (None if acc is None
-                                                      else owner.get(str(i.row[acc])))}
-                    for i in t.injections]
-        files.append({
-            "path": path.relative_to(directory).as_posix(), "source": t.source,
-            "template": t.template, "period": t.period, "format": t.fmt,
-            "header_row": t.header_row, "data_rows": len(t.rows),
-            "expected_rejects": t.expected_rejects, "expected_skipped": t.expected_skipped,
-            "headers": [c.header for c in t.columns],
-            "injections": sorted(injected, key=lambda d: (d["row"], d["kind"])),
-        })
-    manifest = {"seed": seed, "years": list(world.years), "scale": scale,
-                "enterprises": len(world.firms), "files": files, "conflicts": conflicts,
-                "titles": world.titles}
+        injected = [
+            {
+                "row": numbers[id(i.row)],
+                "kind": i.kind,
+                "column": i.column,
+                "value": i.value,
+                "reject": i.reject,
+                "skipped": i.skipped,
+                "account_no": None if acc is None else i.row[acc],
+                "credit_code": i.credit_code or (None if acc is None else owner.get(str(i.row[acc]))),
+            }
+            for i in t.injections
+        ]
+        files.append(
+            {
+                "path": path.relative_to(directory).as_posix(),
+                "source": t.source,
+                "template": t.template,
+                "period": t.period,
+                "format": t.fmt,
+                "header_row": t.header_row,
+                "data_rows": len(t.rows),
+                "expected_rejects": t.expected_rejects,
+                "expected_skipped": t.expected_skipped,
+                "headers": [c.header for c in t.columns],
+                "injections": sorted(injected, key=lambda d: (d["row"], d["kind"])),
+            }
+        )
+    manifest = {
+        "seed": seed,
+        "years": list(world.years),
+        "scale": scale,
+        "enterprises": len(world.firms),
+        "files": files,
+        "conflicts": conflicts,
+        "titles": world.titles,
+    }
     text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
     (directory / "manifest.json").write_text(text + "\n", encoding="utf-8")
 
 
-def generate(directory: pathlib.Path, *, seed: int = 2020,
-             years: tuple[int, ...] = DEFAULT_YEARS, scale: float = 1.0) -> DemoDistrict:
+def generate(
+    directory: pathlib.Path, *, seed: int = 2020, years: tuple[int, ...] = DEFAULT_YEARS, scale: float = 1.0
+) -> DemoDistrict:
     """Write the demo district's files into `directory`/files and return what was written."""
     if scale <= 0:
         raise ValueError(f"scale must be positive: {scale}")
@@ -187,6 +252,8 @@ def generate(directory: pathlib.Path, *, seed: int = 2020,
     tables, conflicts = build_tables(world, seed)
     paths = [writers.write(t, out) for t in tables]
     _manifest(directory, tables, paths, world, seed, scale, conflicts)
-    files = tuple(DemoFile(p, t.source, t.template, t.period, t.expected_rejects)
-                  for t, p in zip(tables, paths, strict=True))
+    files = tuple(
+        DemoFile(p, t.source, t.template, t.period, t.expected_rejects)
+        for t, p in zip(tables, paths, strict=True)
+    )
     return DemoDistrict(seed, years, files, len(world.firms), truth_frame(world))

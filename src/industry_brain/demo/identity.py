@@ -18,7 +18,8 @@ DISTRICT_FROM = dt.date(2016, 10, 1)
 
 _TRADE_CHARS = (
     "恒瑞鑫达华盛宏泰丰诚信佳锦源海天宇明光新永昌隆兴富德和利安康博凯腾越精益金力通"
-    "亚星汇鸿嘉润晟弘远创展豪旭科凯辰骏帆舜禾茂顺森峰泓睿邦卓铭耀晨翔奥澳伟")
+    "亚星汇鸿嘉润晟弘远创展豪旭科凯辰骏帆舜禾茂顺森峰泓睿邦卓铭耀晨翔奥澳伟"
+)
 
 
 def credit_code(rng: random.Random, established: dt.date, taken: set[str]) -> str:
@@ -32,7 +33,8 @@ def credit_code(rng: random.Random, established: dt.date, taken: set[str]) -> st
         if established < DISTRICT_FROM:
             area = AREA_BEFORE_2016
             body8 = rng.choice(("14", "25", "70", "72", "74", "76", "78")) + "".join(
-                rng.choice("0123456789") for _ in range(6))
+                rng.choice("0123456789") for _ in range(6)
+            )
         else:
             area = AREA_DISTRICT
             body8 = "MA2" + "".join(rng.choice(ALPHABET) for _ in range(5))
@@ -42,8 +44,7 @@ def credit_code(rng: random.Random, established: dt.date, taken: set[str]) -> st
             return code
 
 
-def enterprise_name(rng: random.Random, words: tuple[str, ...], big: bool, old: bool,
-                    taken: set[str]) -> str:
+def enterprise_name(rng: random.Random, words: tuple[str, ...], big: bool, old: bool, taken: set[str]) -> str:
     """A unique enterprise name such as 宁波恒瑞气动科技有限公司."""
     for _ in range(1000):
         trade = rng.choice(_TRADE_CHARS) + rng.choice(_TRADE_CHARS)
@@ -51,8 +52,9 @@ def enterprise_name(rng: random.Random, words: tuple[str, ...], big: bool, old: 
             continue
         word = rng.choice(words)
         if big:
-            prefix, suffix = rng.choice((("浙江", "股份有限公司"), ("宁波", "股份有限公司"),
-                                         ("宁波", "集团有限公司")))
+            prefix, suffix = rng.choice(
+                (("浙江", "股份有限公司"), ("宁波", "股份有限公司"), ("宁波", "集团有限公司"))
+            )
         elif old and rng.random() < 0.25:
             prefix, suffix = "奉化市", rng.choice(("厂", "有限公司"))
         else:

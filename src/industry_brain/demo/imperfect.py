@@ -20,35 +20,82 @@ from industry_brain.reference.credit_code import ALPHABET, is_valid
 
 # kind, share of rows, minimum count in a file of 20 rows or more.
 PLANS: dict[str, tuple[tuple[str, float, int], ...]] = {
-    "registry": (("bad_code", .003, 1), ("bad_industry", .002, 1), ("bad_date", .001, 1),
-                 ("missing:name", 0, 1), ("duplicate_conflict", 0, 1), ("code_spaces", .004, 1),
-                 ("code_lower", .003, 1), ("code_fullwidth", .002, 1),
-                 ("township_variant", .01, 1), ("date_text", .015, 1),
-                 ("duplicate_identical", 0, 1)),
-    "stats": (("bad_code", .002, 1), ("bad_industry", .002, 1), ("negative:energy_tce", .002, 1),
-              ("bad_number:employees", .001, 1), ("duplicate_conflict", 0, 1),
-              ("code_spaces", .003, 1), ("code_lower", .003, 1), ("code_fullwidth", .002, 1),
-              ("text_number", .005, 1), ("township_variant", .005, 1),
-              ("duplicate_identical", 0, 1)),
-    "tax": (("bad_code", .002, 1), ("missing:tax_wan", .002, 1), ("duplicate_conflict", 0, 1),
-            ("code_spaces", .004, 1), ("code_lower", .002, 1), ("text_number", .01, 1)),
-    "land": (("bad_code", .002, 1), ("negative:land_mu", .002, 1), ("duplicate_conflict", 0, 1),
-             ("code_spaces", .003, 1), ("code_fullwidth", .002, 1), ("text_number", .004, 1)),
-    "environment": (("bad_code", .002, 1), ("negative:emission_t", .002, 1),
-                    ("code_lower", .003, 1), ("code_spaces", .003, 1)),
-    "safety": (("code_lower", .1, 1),),
-    "power": (("negative:electricity_wan_kwh", .0002, 1), ("missing:electricity_wan_kwh", .0002, 1),
-              ("duplicate_conflict", 0, 1), ("duplicate_identical", 0, 1),
-              ("month_variant", .01, 1)),
-    "power_accounts": (("bad_code", .003, 1), ("duplicate_conflict", 0, 1),
-                       ("code_spaces", .005, 1), ("code_lower", .003, 1)),
-    "titles": (("bad_code", .005, 1), ("code_lower", .01, 1), ("year_text", .02, 1)),
+    "registry": (
+        ("bad_code", 0.003, 1),
+        ("bad_industry", 0.002, 1),
+        ("bad_date", 0.001, 1),
+        ("missing:name", 0, 1),
+        ("duplicate_conflict", 0, 1),
+        ("code_spaces", 0.004, 1),
+        ("code_lower", 0.003, 1),
+        ("code_fullwidth", 0.002, 1),
+        ("township_variant", 0.01, 1),
+        ("date_text", 0.015, 1),
+        ("duplicate_identical", 0, 1),
+    ),
+    "stats": (
+        ("bad_code", 0.002, 1),
+        ("bad_industry", 0.002, 1),
+        ("negative:energy_tce", 0.002, 1),
+        ("bad_number:employees", 0.001, 1),
+        ("duplicate_conflict", 0, 1),
+        ("code_spaces", 0.003, 1),
+        ("code_lower", 0.003, 1),
+        ("code_fullwidth", 0.002, 1),
+        ("text_number", 0.005, 1),
+        ("township_variant", 0.005, 1),
+        ("duplicate_identical", 0, 1),
+    ),
+    "tax": (
+        ("bad_code", 0.002, 1),
+        ("missing:tax_wan", 0.002, 1),
+        ("duplicate_conflict", 0, 1),
+        ("code_spaces", 0.004, 1),
+        ("code_lower", 0.002, 1),
+        ("text_number", 0.01, 1),
+    ),
+    "land": (
+        ("bad_code", 0.002, 1),
+        ("negative:land_mu", 0.002, 1),
+        ("duplicate_conflict", 0, 1),
+        ("code_spaces", 0.003, 1),
+        ("code_fullwidth", 0.002, 1),
+        ("text_number", 0.004, 1),
+    ),
+    "environment": (
+        ("bad_code", 0.002, 1),
+        ("negative:emission_t", 0.002, 1),
+        ("code_lower", 0.003, 1),
+        ("code_spaces", 0.003, 1),
+    ),
+    "safety": (("code_lower", 0.1, 1),),
+    "power": (
+        ("negative:electricity_wan_kwh", 0.0002, 1),
+        ("missing:electricity_wan_kwh", 0.0002, 1),
+        ("duplicate_conflict", 0, 1),
+        ("duplicate_identical", 0, 1),
+        ("month_variant", 0.01, 1),
+    ),
+    "power_accounts": (
+        ("bad_code", 0.003, 1),
+        ("duplicate_conflict", 0, 1),
+        ("code_spaces", 0.005, 1),
+        ("code_lower", 0.003, 1),
+    ),
+    "titles": (("bad_code", 0.005, 1), ("code_lower", 0.01, 1), ("year_text", 0.02, 1)),
 }
 # The figure a conflicting duplicate changes, per template.
-CONFLICT_FIELD = {"registry": "name", "stats": "output_wan", "tax": "tax_wan", "land": "land_mu",
-                  "power": "electricity_wan_kwh", "power_accounts": "credit_code",
-                  "titles": "title_year", "environment": "emission_t"}
-BAD_INDUSTRY = ("344", "3447", "3450", "367")      # a group, two non-codes, a 3-digit non-class
+CONFLICT_FIELD = {
+    "registry": "name",
+    "stats": "output_wan",
+    "tax": "tax_wan",
+    "land": "land_mu",
+    "power": "electricity_wan_kwh",
+    "power_accounts": "credit_code",
+    "titles": "title_year",
+    "environment": "emission_t",
+}
+BAD_INDUSTRY = ("344", "3447", "3450", "367")  # a group, two non-codes, a 3-digit non-class
 UNKNOWN_TOWNSHIP = "奉化经济开发区"
 
 
@@ -105,22 +152,40 @@ def _code_of(table: Table, row: Row) -> str | None:
     return to_halfwidth(row[j]).strip().upper()  # type: ignore[arg-type]
 
 
-def _record(table: Table, kind: str, row: Row, j: int | None, reject: bool,
-            skipped: bool = False, code: str | None = None) -> None:
+def _record(
+    table: Table,
+    kind: str,
+    row: Row,
+    j: int | None,
+    reject: bool,
+    skipped: bool = False,
+    code: str | None = None,
+) -> None:
     column = table.columns[j].header if j is not None else None
     value = None if j is None or row[j] is None else str(row[j])
-    table.injections.append(Injection(kind, row, column, value, code or _code_of(table, row),
-                                      reject, skipped))
+    table.injections.append(
+        Injection(kind, row, column, value, code or _code_of(table, row), reject, skipped)
+    )
 
 
 def _one(table: Table, rng: random.Random, picker: Picker, kind: str, field: str | None) -> None:
     handler = {
-        "bad_code": _bad_code, "bad_industry": _bad_industry, "bad_date": _bad_date,
-        "missing": _missing, "negative": _negative, "bad_number": _bad_number,
-        "duplicate_conflict": _duplicate_conflict, "duplicate_identical": _duplicate_identical,
-        "code_spaces": _code_form, "code_lower": _code_form, "code_fullwidth": _code_form,
-        "text_number": _text_number, "township_variant": _township_variant,
-        "date_text": _date_text, "month_variant": _month_variant, "year_text": _year_text,
+        "bad_code": _bad_code,
+        "bad_industry": _bad_industry,
+        "bad_date": _bad_date,
+        "missing": _missing,
+        "negative": _negative,
+        "bad_number": _bad_number,
+        "duplicate_conflict": _duplicate_conflict,
+        "duplicate_identical": _duplicate_identical,
+        "code_spaces": _code_form,
+        "code_lower": _code_form,
+        "code_fullwidth": _code_form,
+        "text_number": _text_number,
+        "township_variant": _township_variant,
+        "date_text": _date_text,
+        "month_variant": _month_variant,
+        "year_text": _year_text,
     }[kind]
     handler(table, rng, picker, kind, field)
 
@@ -135,8 +200,7 @@ def _bad_code(table: Table, rng: random.Random, picker: Picker, kind: str, field
     _record(table, kind, row, j, reject=True, code=code)
 
 
-def _bad_industry(table: Table, rng: random.Random, picker: Picker, kind: str,
-                  field: str | None) -> None:
+def _bad_industry(table: Table, rng: random.Random, picker: Picker, kind: str, field: str | None) -> None:
     j = table.col("industry_code")
     row = picker.pick(lambda r: j is not None and r[j] is not None)
     if row is None or j is None:
@@ -160,7 +224,7 @@ def _missing(table: Table, rng: random.Random, picker: Picker, kind: str, field:
     if row is None or j is None:
         return
     numeric = table.columns[j].is_number
-    row[j] = rng.choice(("-", "—", None)) if numeric else None   # '-' is a valid text value
+    row[j] = rng.choice(("-", "—", None)) if numeric else None  # '-' is a valid text value
     _record(table, kind, row, j, reject=True)
 
 
@@ -173,8 +237,7 @@ def _negative(table: Table, rng: random.Random, picker: Picker, kind: str, field
     _record(table, kind, row, j, reject=True)
 
 
-def _bad_number(table: Table, rng: random.Random, picker: Picker, kind: str,
-                field: str | None) -> None:
+def _bad_number(table: Table, rng: random.Random, picker: Picker, kind: str, field: str | None) -> None:
     j = table.col(field or "")
     row = picker.pick(_positive(j))
     if row is None or j is None:
@@ -183,8 +246,9 @@ def _bad_number(table: Table, rng: random.Random, picker: Picker, kind: str,
     _record(table, kind, row, j, reject=True)
 
 
-def _duplicate_conflict(table: Table, rng: random.Random, picker: Picker, kind: str,
-                        field: str | None) -> None:
+def _duplicate_conflict(
+    table: Table, rng: random.Random, picker: Picker, kind: str, field: str | None
+) -> None:
     j = table.col(CONFLICT_FIELD.get(table.template, ""))
     code_col, parcel = table.col("credit_code"), table.col("parcel_id")
 
@@ -216,8 +280,9 @@ def _changed(table: Table, value: Cell, rng: random.Random) -> Cell:
     return f"{value}（分厂）"
 
 
-def _duplicate_identical(table: Table, rng: random.Random, picker: Picker, kind: str,
-                         field: str | None) -> None:
+def _duplicate_identical(
+    table: Table, rng: random.Random, picker: Picker, kind: str, field: str | None
+) -> None:
     row = picker.pick(lambda r: True)
     if row is None:
         return
@@ -230,8 +295,9 @@ def _duplicate_identical(table: Table, rng: random.Random, picker: Picker, kind:
 def _code_form(table: Table, rng: random.Random, picker: Picker, kind: str, field: str | None) -> None:
     j = table.col("credit_code")
     lower = kind == "code_lower"
-    row = picker.pick(lambda r: j is not None and _valid_code(j)(r)
-                      and (not lower or not str(r[j]).isdigit()))
+    row = picker.pick(
+        lambda r: j is not None and _valid_code(j)(r) and (not lower or not str(r[j]).isdigit())
+    )
     if row is None or j is None:
         return
     code = str(row[j])
@@ -244,8 +310,7 @@ def _code_form(table: Table, rng: random.Random, picker: Picker, kind: str, fiel
     _record(table, kind, row, j, reject=False, code=code)
 
 
-def _text_number(table: Table, rng: random.Random, picker: Picker, kind: str,
-                 field: str | None) -> None:
+def _text_number(table: Table, rng: random.Random, picker: Picker, kind: str, field: str | None) -> None:
     numeric = [k for k, c in enumerate(table.columns) if c.is_number and c.field != "year"]
 
     def big(r: Row) -> list[int]:
@@ -259,8 +324,7 @@ def _text_number(table: Table, rng: random.Random, picker: Picker, kind: str,
     _record(table, kind, row, j, reject=False)
 
 
-def _township_variant(table: Table, rng: random.Random, picker: Picker, kind: str,
-                      field: str | None) -> None:
+def _township_variant(table: Table, rng: random.Random, picker: Picker, kind: str, field: str | None) -> None:
     from industry_brain.reference.divisions import resolve_township
 
     j = table.col("township_code")
@@ -286,8 +350,7 @@ def _date_text(table: Table, rng: random.Random, picker: Picker, kind: str, fiel
     _record(table, kind, row, j, reject=False)
 
 
-def _month_variant(table: Table, rng: random.Random, picker: Picker, kind: str,
-                   field: str | None) -> None:
+def _month_variant(table: Table, rng: random.Random, picker: Picker, kind: str, field: str | None) -> None:
     j = table.col("month")
     row = picker.pick(lambda r: j is not None and isinstance(r[j], str))
     if row is None or j is None:

@@ -17,19 +17,26 @@ from industry_brain.demo.calibration import scaled
 from industry_brain.demo.clusters import GROUP_BY_KEY, GROUPS, ZONES, group_output_2020_wan
 
 BASE_YEAR = 2020
-ABOVE_SCALE_REVENUE = 2000.0          # 万元 main-business revenue (GLOSSARY: above_scale)
-BELOW_PER_ABOVE = 4.0                 # below-scale industrial enterprises per above-scale one
+ABOVE_SCALE_REVENUE = 2000.0  # 万元 main-business revenue (GLOSSARY: above_scale)
+BELOW_PER_ABOVE = 4.0  # below-scale industrial enterprises per above-scale one
 # Seed 004 一(一)1 / Table 2: 区属 above-scale output 547.8亿 and value added 130.1亿 of the
 # district's 760.5亿 and 314.6亿; the rest (212.7亿 output, 184.5亿 value added) is the large
 # enterprises not owned by the district.
 NON_DISTRICT_OUTPUT = 2_127_000.0
 NON_DISTRICT_VALUE_ADDED = 1_845_000.0
 # Band bounds (万元) keep generated values off the seed's size thresholds.
-BANDS = {"100": (1_005_000.0, 3_000_000.0), "10": (100_500.0, 995_000.0),
-         "5": (50_500.0, 99_500.0), "1": (10_050.0, 49_900.0)}
+BANDS = {
+    "100": (1_005_000.0, 3_000_000.0),
+    "10": (100_500.0, 995_000.0),
+    "5": (50_500.0, 99_500.0),
+    "1": (10_050.0, 49_900.0),
+}
 SMALL_HI = 9_950.0
-BIG_OUTPUTS = {"100": (1_050_000.0,), "10": (280_000.0, 200_000.0, 160_000.0, 130_000.0, 110_000.0),
-               "5": (92_000.0, 81_000.0, 73_000.0, 66_000.0, 60_000.0, 56_000.0, 52_000.0)}
+BIG_OUTPUTS = {
+    "100": (1_050_000.0,),
+    "10": (280_000.0, 200_000.0, 160_000.0, 130_000.0, 110_000.0),
+    "5": (92_000.0, 81_000.0, 73_000.0, 66_000.0, 60_000.0, 56_000.0, 52_000.0),
+}
 # Electricity intensity of classes far from their group's (万千瓦时 per 万元 output).
 CLASS_ELECTRICITY = {"3391": 0.12, "3360": 0.09, "3392": 0.08, "3254": 0.09, "3973": 0.06}
 DIRTY_CLASSES = {"3391", "3360", "2651", "2661", "1761"}
@@ -38,7 +45,7 @@ DIRTY_CLASSES = {"3391", "3360", "2651", "2661", "1761"}
 @dataclass
 class Parcel:
     pid: str
-    area: float          # 亩
+    area: float  # 亩
     since: int
 
 
@@ -46,8 +53,8 @@ class Parcel:
 class Firm:
     idx: int
     group: str
-    output: float                  # 万元, current year
-    r: float                       # revenue / output
+    output: float  # 万元, current year
+    r: float  # revenue / output
     above_base: bool
     industry: str = ""
     established: dt.date = dt.date(2000, 1, 1)
@@ -57,19 +64,19 @@ class Firm:
     zone: str | None = None
     district_owned: bool = True
     va_rate: float = 0.25
-    tax_rate: float = 0.2          # tax / value added
-    rd_intensity: float = 0.0      # R&D / revenue
-    elec: float = 0.03             # 万千瓦时 per 万元 output
-    energy_mult: float = 1.3       # tce per (万千瓦时 × 1.229)
-    emission_rate: float = 0.004   # tonnes per tce
-    productivity: float = 80.0     # 万元 output per employee
+    tax_rate: float = 0.2  # tax / value added
+    rd_intensity: float = 0.0  # R&D / revenue
+    elec: float = 0.03  # 万千瓦时 per 万元 output
+    energy_mult: float = 1.3  # tce per (万千瓦时 × 1.229)
+    emission_rate: float = 0.004  # tonnes per tce
+    productivity: float = 80.0  # 万元 output per employee
     drift: float = 0.0
     employees: int = 0
     parcels: list[Parcel] = field(default_factory=list)
     rented: float = 0.0
     accounts: list[tuple[str, float]] = field(default_factory=list)
     exit_year: int | None = None
-    boost_until: int = 0           # new investment projects grow fast until this year
+    boost_until: int = 0  # new investment projects grow fast until this year
 
     @property
     def land(self) -> float:
@@ -157,10 +164,12 @@ def above_scale_firms(rng: random.Random, scale: float) -> list[Firm]:
     smalls = apportion(max(n_above - max(n1, len(firms)), 0), capacity)
     for g in capacity:
         ratios = [_revenue_ratio(rng) for _ in range(mids[g] + smalls[g])]
-        lo = [BANDS["1"][0]] * mids[g] + [ABOVE_SCALE_REVENUE * 1.02 / r for r in ratios[mids[g]:]]
+        lo = [BANDS["1"][0]] * mids[g] + [ABOVE_SCALE_REVENUE * 1.02 / r for r in ratios[mids[g] :]]
         hi = [BANDS["1"][1]] * mids[g] + [SMALL_HI] * smalls[g]
-        base = [truncated_pareto(rng, a, b, 1.2 if i < mids[g] else 0.7)
-                for i, (a, b) in enumerate(zip(lo, hi, strict=True))]
+        base = [
+            truncated_pareto(rng, a, b, 1.2 if i < mids[g] else 0.7)
+            for i, (a, b) in enumerate(zip(lo, hi, strict=True))
+        ]
         for v, r in zip(fit_total(base, lo, hi, capacity[g]), ratios, strict=True):
             firms.append(Firm(len(firms), g, round(v, 2), r, True))
     return firms
@@ -184,6 +193,7 @@ def below_scale_firms(rng: random.Random, scale: float, start: int) -> list[Firm
 
 # --- identities -----------------------------------------------------------------------------
 
+
 def place(rng: random.Random, group: str) -> tuple[str, str | None]:
     """(township name, zone name or None) for an enterprise of `group`."""
     from industry_brain.demo.clusters import TOWNSHIP_WEIGHTS
@@ -196,8 +206,9 @@ def place(rng: random.Random, group: str) -> tuple[str, str | None]:
     return rng.choices(names, weights=[TOWNSHIP_WEIGHTS[n] for n in names])[0], None
 
 
-def assign_identity(rng: random.Random, firm: Firm, established: dt.date,
-                    codes: set[str], names: set[str]) -> None:
+def assign_identity(
+    rng: random.Random, firm: Firm, established: dt.date, codes: set[str], names: set[str]
+) -> None:
     group = GROUP_BY_KEY[firm.group]
     industry = rng.choices(group.industries, weights=[i.weight for i in group.industries])[0]
     firm.industry = industry.code

@@ -16,9 +16,22 @@ from industry_brain.demo.population import Firm, lognormal
 
 # Date of 春节 (lunar new year's day), month and day.
 SPRING_FESTIVAL = {
-    2020: (1, 25), 2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10), 2025: (1, 29),
-    2026: (2, 17), 2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3), 2031: (1, 23),
-    2032: (2, 11), 2033: (1, 31), 2034: (2, 19), 2035: (2, 8),
+    2020: (1, 25),
+    2021: (2, 12),
+    2022: (2, 1),
+    2023: (1, 22),
+    2024: (2, 10),
+    2025: (1, 29),
+    2026: (2, 17),
+    2027: (2, 6),
+    2028: (1, 26),
+    2029: (2, 13),
+    2030: (2, 3),
+    2031: (1, 23),
+    2032: (2, 11),
+    2033: (1, 31),
+    2034: (2, 19),
+    2035: (2, 8),
 }
 SEASON = (1.0, 1.0, 1.02, 0.98, 1.0, 1.04, 1.12, 1.14, 1.04, 1.0, 1.0, 1.03)
 COVID_2020_FEBRUARY = 0.6
@@ -28,7 +41,7 @@ COVID_2020_FEBRUARY = 0.6
 class Reading:
     account: str
     name: str
-    month: str          # YYYY-MM
+    month: str  # YYYY-MM
     kwh: int
 
 
@@ -65,8 +78,9 @@ def firm_readings(rng: random.Random, f: Firm, fy: FirmYear, year: int) -> list[
     return out
 
 
-def readings(rng: random.Random, firms: list[Firm], history: History,
-             years: tuple[int, ...]) -> dict[int, list[Reading]]:
+def readings(
+    rng: random.Random, firms: list[Firm], history: History, years: tuple[int, ...]
+) -> dict[int, list[Reading]]:
     """Every account's monthly kWh for each year in `years`."""
     out: dict[int, list[Reading]] = {}
     for year in years:

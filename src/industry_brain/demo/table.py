@@ -18,10 +18,10 @@ Row = list[Cell]
 @dataclass(frozen=True)
 class Column:
     header: str
-    field: str | None            # template field, or None for a column the template ignores
-    factor: float = 1.0          # file unit per canonical unit (元 column: 10000)
-    decimals: int = 2            # for numbers
-    text_numbers: bool = False   # numbers written as text with thousands separators
+    field: str | None  # template field, or None for a column the template ignores
+    factor: float = 1.0  # file unit per canonical unit (元 column: 10000)
+    decimals: int = 2  # for numbers
+    text_numbers: bool = False  # numbers written as text with thousands separators
     numeric_codes: bool = False  # industry codes written as numbers
 
     @property
@@ -43,17 +43,17 @@ class Injection:
 
 @dataclass
 class Table:
-    stem: str                    # file name without extension
+    stem: str  # file name without extension
     source: str
     template: str
     period: str | None
-    fmt: str                     # xlsx | xls | csv | csv-gbk
+    fmt: str  # xlsx | xls | csv | csv-gbk
     titles: list[str]
     columns: list[Column]
     rows: list[Row]
-    totals: bool = False         # a 合计 row at the bottom
-    footer: str | None = None    # a note row under the data
-    blank_after: list[int] = field(default_factory=list)   # data positions followed by a blank row
+    totals: bool = False  # a 合计 row at the bottom
+    footer: str | None = None  # a note row under the data
+    blank_after: list[int] = field(default_factory=list)  # data positions followed by a blank row
     injections: list[Injection] = field(default_factory=list)
 
     def col(self, field_name: str) -> int | None:

@@ -20,7 +20,7 @@ from industry_brain.demo.population import BASE_YEAR, Firm
 class Award:
     title: str
     level: str
-    first_year: int      # earliest year for the base-year stock
+    first_year: int  # earliest year for the base-year stock
 
 
 STOCK_2020 = (
@@ -46,12 +46,17 @@ KEY_TITLES = {("小巨人", "国家级"), ("隐形冠军", "省级")}
 def _score(rng: random.Random, f: Firm, history: History, year: int) -> float:
     fy = history[year][f.idx]
     intensity = fy.rd / fy.revenue if fy.revenue else 0.0
-    return (GROUP_BY_KEY[f.group].rd * (1 + 25 * intensity) * math.log10(max(fy.output, 10))
-            * rng.uniform(0.6, 1.4))
+    return (
+        GROUP_BY_KEY[f.group].rd
+        * (1 + 25 * intensity)
+        * math.log10(max(fy.output, 10))
+        * rng.uniform(0.6, 1.4)
+    )
 
 
-def _candidates(award: Award, firms: list[Firm], history: History, year: int,
-                held: dict[str, set[tuple[str, str]]]) -> list[Firm]:
+def _candidates(
+    award: Award, firms: list[Firm], history: History, year: int, held: dict[str, set[tuple[str, str]]]
+) -> list[Firm]:
     out = []
     for f in firms:
         fy = history[year].get(f.idx)
@@ -76,24 +81,39 @@ def _prefer(award: Award, f: Firm, held: dict[str, set[tuple[str, str]]]) -> flo
     return 1.0
 
 
-def _award(rng: random.Random, award: Award, n: int, firms: list[Firm], history: History,
-           year: int, held: dict[str, set[tuple[str, str]]], stock: bool) -> list[TitleRow]:
+def _award(
+    rng: random.Random,
+    award: Award,
+    n: int,
+    firms: list[Firm],
+    history: History,
+    year: int,
+    held: dict[str, set[tuple[str, str]]],
+    stock: bool,
+) -> list[TitleRow]:
     pool = _candidates(award, firms, history, year, held)
-    ranked = sorted(pool, key=lambda f: (-_score(rng, f, history, year) * _prefer(award, f, held),
-                                         f.idx))
+    ranked = sorted(pool, key=lambda f: (-_score(rng, f, history, year) * _prefer(award, f, held), f.idx))
     rows: list[TitleRow] = []
     for f in ranked[:n]:
         when = year
         if stock:
             when = rng.randint(min(max(award.first_year, f.established.year + 2), year), year)
         held.setdefault(f.code, set()).add((award.title, award.level))
-        rows.append({"credit_code": f.code, "name": f.name, "title": award.title,
-                     "title_level": award.level, "title_year": when})
+        rows.append(
+            {
+                "credit_code": f.code,
+                "name": f.name,
+                "title": award.title,
+                "title_level": award.level,
+                "title_year": when,
+            }
+        )
     return rows
 
 
-def assign_titles(rng: random.Random, firms: list[Firm], history: History, scale: float,
-                  last_year: int) -> list[TitleRow]:
+def assign_titles(
+    rng: random.Random, firms: list[Firm], history: History, scale: float, last_year: int
+) -> list[TitleRow]:
     held: dict[str, set[tuple[str, str]]] = {}
     rows: list[TitleRow] = []
     for award in STOCK_2020:

@@ -25,7 +25,7 @@ from industry_brain.demo.population import (
     lognormal,
 )
 
-TCE_PER_WAN_KWH = 1.229      # GB/T 2589 当量 factor of electricity
+TCE_PER_WAN_KWH = 1.229  # GB/T 2589 当量 factor of electricity
 
 
 def _scale_to(values: list[float], total: float) -> list[float]:
@@ -33,8 +33,9 @@ def _scale_to(values: list[float], total: float) -> list[float]:
     return [v * total / whole for v in values] if whole else values
 
 
-def split_parcels(rng: random.Random, firm: Firm, area: float, since_lo: int, since_hi: int,
-                  pids: set[str]) -> None:
+def split_parcels(
+    rng: random.Random, firm: Firm, area: float, since_lo: int, since_hi: int, pids: set[str]
+) -> None:
     """Own land of `area` 亩 as one to four parcels that add up (to the hundredth)."""
     n = rng.choices((1, 2, 3, 4), weights=(55, 30, 10, 5))[0] if area > 6 else 1
     shares = [rng.gammavariate(2.0, 1.0) for _ in range(n)]
@@ -50,7 +51,7 @@ def assign_land(rng: random.Random, firms: list[Firm], pids: set[str]) -> None:
     亩 each. A share of enterprises rent (some only rent: tenants in 小微企业园)."""
     above = [f for f in firms if f.above_base]
     total = sum(f.output for f in above) / TARGET_BY_KEY["output_per_mu"].value
-    used = _scale_to([f.output ** 0.75 * lognormal(rng, 0.35) for f in above], total)
+    used = _scale_to([f.output**0.75 * lognormal(rng, 0.35) for f in above], total)
     for f, u in zip(above, used, strict=True):
         _tenure(rng, f, u, tenant_p=0.06 if u < 30 else 0.0, both_p=0.08, pids=pids)
     for f in firms:
@@ -59,8 +60,7 @@ def assign_land(rng: random.Random, firms: list[Firm], pids: set[str]) -> None:
             _tenure(rng, f, u, tenant_p=0.35, both_p=0.05, pids=pids)
 
 
-def _tenure(rng: random.Random, f: Firm, used: float, tenant_p: float, both_p: float,
-            pids: set[str]) -> None:
+def _tenure(rng: random.Random, f: Firm, used: float, tenant_p: float, both_p: float, pids: set[str]) -> None:
     u = rng.random()
     first = max(f.established.year, 1990)
     if u < tenant_p:
@@ -90,8 +90,9 @@ def assign_value_added(rng: random.Random, firms: list[Firm], scale: float) -> N
         for f, va in zip(group, vas, strict=True):
             f.va_rate = va / f.output
     below = [f for f in firms if not f.above_base]
-    vas = _scale_to([f.output * rng.uniform(0.2, 0.34) for f in below],
-                    scaled("below_scale_value_added", scale))
+    vas = _scale_to(
+        [f.output * rng.uniform(0.2, 0.34) for f in below], scaled("below_scale_value_added", scale)
+    )
     for f, va in zip(below, vas, strict=True):
         f.va_rate = va / f.output
 
@@ -122,8 +123,7 @@ def assign_tax(rng: random.Random, firms: list[Firm]) -> None:
     Below scale: a share of revenue; some pay under 1万元 per 亩 (the seed's 低散乱)."""
     above = [f for f in firms if f.above_base]
     total = TARGET_BY_KEY["tax_per_mu"].value * sum(f.used_land for f in above)
-    raw = [f.output * f.va_rate * lognormal(rng, 0.45) * (0.1 if rng.random() < 0.05 else 1.0)
-           for f in above]
+    raw = [f.output * f.va_rate * lognormal(rng, 0.45) * (0.1 if rng.random() < 0.05 else 1.0) for f in above]
     for f, tax in zip(above, _scale_to(raw, total), strict=True):
         f.tax_rate = tax / (f.output * f.va_rate)
     for f in firms:

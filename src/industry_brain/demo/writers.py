@@ -67,8 +67,9 @@ def text(c: Column, v: Cell) -> str:
 
 
 def _xlsx(table: Table, path: Path) -> None:
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     book.set_properties({"created": FIXED_TIME, "title": table.stem, "author": "奉化区"})
     sheet = book.add_worksheet("Sheet1")
     bold = book.add_format({"bold": True, "align": "center"})

@@ -34,10 +34,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import ConfigurationError, IndustryBrainError
-from industry_brain.enterprises.facts import FACT_COLUMNS
 from industry_brain.evaluation.analytics import NOT_EVALUATED, _pools
 from industry_brain.evaluation.inputs import SCHEMA
 from industry_brain.evaluation.method import INDICATORS, Method
+from industry_brain.ingest.facts import FACT_COLUMNS
 
 AREA_COLUMNS = {"township": "township_code", "zone": "zone"}
 LAND_MODES = ("own", "evaluated")

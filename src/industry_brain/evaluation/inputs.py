@@ -12,7 +12,7 @@ import polars as pl
 import pyarrow as pa
 
 from industry_brain.core.errors import FileRejected
-from industry_brain.enterprises.facts import FACT_COLUMNS
+from industry_brain.ingest.facts import FACT_COLUMNS
 from industry_brain.ingest.parse import industry, parse_date
 from industry_brain.reference.credit_code import is_valid
 

@@ -13,16 +13,16 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from industry_brain.core import bulk
 from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.settings import Settings
-from industry_brain.enterprises.facts import FACT_COLUMNS, resolve_year
 from industry_brain.evaluation.analytics import evaluate
 from industry_brain.evaluation.engines import connect
 from industry_brain.evaluation.inputs import SCHEMA, conform, drop_facts, facts_table_name, to_backend
 from industry_brain.evaluation.method import INDICATORS, Method
 from industry_brain.evaluation.models import EvaluationInput, EvaluationResult, EvaluationRun
 from industry_brain.evaluation.schemas import RunSummary
-from industry_brain.ingest import store
+from industry_brain.ingest.facts import FACT_COLUMNS, resolve_year
 
 
 def input_hash(facts: pl.DataFrame) -> str:
@@ -112,10 +112,10 @@ def run_evaluation(
     )
     session.add(run)
     session.flush()
-    store.insert_frame(
+    bulk.insert_frame(
         session, "evaluation_input", facts.select(FACT_COLUMNS).with_columns(pl.lit(run.id).alias("run_id"))
     )
-    store.insert_frame(session, "evaluation_result", results.with_columns(pl.lit(run.id).alias("run_id")))
+    bulk.insert_frame(session, "evaluation_result", results.with_columns(pl.lit(run.id).alias("run_id")))
     return summary_of(run, results), results
 
 

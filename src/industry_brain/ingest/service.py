@@ -16,10 +16,10 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from industry_brain.core import bulk
 from industry_brain.core.errors import ConfigurationError
 from industry_brain.core.settings import Settings
 from industry_brain.enterprises.service import update_master
-from industry_brain.ingest import store
 from industry_brain.ingest.header import Layout, locate
 from industry_brain.ingest.models import ImportBatch, Reject
 from industry_brain.ingest.plausibility import plausibility_warnings, unmapped_accounts
@@ -90,9 +90,9 @@ def import_file(
             session, batch=batch, accepted=parsed.accepted, template=layout.template, settings=settings
         )
     )
-    store.insert_dicts(session, "batch_warning", [{"batch_id": batch.id, **w} for w in warnings])
+    bulk.insert_dicts(session, "batch_warning", [{"batch_id": batch.id, **w} for w in warnings])
     batch.warnings = len(warnings)
-    update_master(session, batch=batch, accepted=parsed.accepted)
+    update_master(session, source=batch.source, batch_id=batch.id, accepted=parsed.accepted)
     session.flush()
     result = _result(session, batch)
     result.superseded = superseded
@@ -188,8 +188,8 @@ def _store(session: Session, batch: ImportBatch, parsed: Parsed) -> None:
     records = parsed.accepted.rename({ROW: "row"}).with_columns(
         pl.lit(batch.id, dtype=pl.Int64).alias("batch_id")
     )
-    store.insert_frame(session, "record", records)
-    store.insert_dicts(session, "reject", [{"batch_id": batch.id, **r} for r in parsed.rejects])
+    bulk.insert_frame(session, "record", records)
+    bulk.insert_dicts(session, "reject", [{"batch_id": batch.id, **r} for r in parsed.rejects])
 
 
 def _result(session: Session, batch: ImportBatch, unchanged: bool = False) -> ImportResult:

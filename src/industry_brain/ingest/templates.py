@@ -13,6 +13,9 @@ from enum import StrEnum
 from functools import cache
 
 from industry_brain.core.units import CANONICAL, Dimension
+from industry_brain.enterprises.precedence import MASTER_ATTRIBUTES, PRECEDENCE
+
+__all__ = ["FIELDS", "MASTER_ATTRIBUTES", "PRECEDENCE", "SOURCES", "TEMPLATES"]
 
 
 class Kind(StrEnum):
@@ -238,31 +241,6 @@ TEMPLATES: tuple[Template, ...] = (
 )
 TEMPLATE_BY_NAME = {t.name: t for t in TEMPLATES}
 SOURCES: tuple[str, ...] = tuple(dict.fromkeys(t.source for t in TEMPLATES))
-
-# Which source decides a figure when several give it (first wins); docs/sources.md states it.
-PRECEDENCE: dict[str, tuple[str, ...]] = {
-    "name": ("registry", "stats", "tax", "titles", "land", "environment", "safety", "power"),
-    "industry_code": ("stats", "registry"),
-    "township_code": ("registry", "stats"),
-    "zone": ("registry",),
-    "established": ("registry",),
-    "above_scale": ("stats",),
-    "output_wan": ("stats",),
-    "value_added_wan": ("stats",),
-    "revenue_wan": ("stats", "tax"),
-    "tax_wan": ("tax", "stats"),
-    "rd_spend_wan": ("stats",),
-    "employees": ("stats",),
-    "land_mu": ("land", "stats"),
-    "rented_mu": ("land",),
-    "energy_tce": ("stats",),
-    "emission_t": ("environment",),
-    "electricity_wan_kwh": ("power",),
-    "safety_accident": ("safety",),
-    "env_violation": ("environment",),
-}
-
-MASTER_ATTRIBUTES = ("name", "industry_code", "township_code", "zone", "established")
 
 
 def templates_for(source: str) -> list[Template]:

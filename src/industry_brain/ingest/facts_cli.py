@@ -17,7 +17,7 @@ from industry_brain.cli.support import (
     print_json,
     settings_for,
 )
-from industry_brain.enterprises.facts import resolve_year
+from industry_brain.ingest.facts import resolve_year
 from industry_brain.reports.tables import write_table
 
 export_app = typer.Typer(help="导出数据 (export data)", no_args_is_help=True)
