@@ -14,6 +14,6 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
   fi
 fi
 
-uv run --frozen ruff check src tests bench scripts
+uv run --frozen ruff check .
 uv run --frozen mypy
 uv run --frozen pytest "$@"
