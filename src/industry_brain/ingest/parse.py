@@ -149,9 +149,14 @@ def industry(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _map_unique(text: pl.Expr, fn: Callable[[Any], Any], dtype: pl.DataType) -> pl.Expr:
-    return text.map_batches(
-        lambda s: s.map_elements(fn, return_dtype=dtype, skip_nulls=True), return_dtype=dtype
-    )
+    """`fn` applied once per distinct value (5M 月份 cells hold 12 values), then mapped back."""
+
+    def apply(series: pl.Series) -> pl.Series:
+        keys = series.drop_nulls().unique()
+        values = keys.map_elements(fn, return_dtype=dtype, skip_nulls=True)
+        return series.replace_strict(keys, values, default=None, return_dtype=dtype)
+
+    return text.map_batches(apply, return_dtype=dtype)
 
 
 def township(expr: pl.Expr, county: str) -> tuple[pl.Expr, pl.Expr]:

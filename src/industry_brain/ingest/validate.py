@@ -41,7 +41,8 @@ def _data_frame(grid: Grid, layout: Layout) -> pl.DataFrame:
     first = grid.first_row + start
     body = body.with_columns(pl.int_range(first, first + body.height, dtype=pl.Int64).alias(ROW))
     cells = [c for c in body.columns if c != ROW]
-    blank = pl.all_horizontal([parse.clean(pl.col(c)).is_null() for c in cells])
+    # Blank once stripped (polars strips U+3000 too), without the full-width pass of clean().
+    blank = pl.all_horizontal([pl.col(c).str.strip_chars().replace("", None).is_null() for c in cells])
     return body.filter(~blank)
 
 
