@@ -38,21 +38,9 @@ FACT_COLUMNS = (
     "safety_accident",
     "env_violation",
 )
-FIGURES = (
-    "above_scale",
-    "land_mu",
-    "rented_mu",
-    "tax_wan",
-    "value_added_wan",
-    "revenue_wan",
-    "output_wan",
-    "energy_tce",
-    "emission_t",
-    "employees",
-    "rd_spend_wan",
-    "electricity_wan_kwh",
-    "safety_accident",
-    "env_violation",
+# The figures resolved from the sources; the other columns come from the master record.
+FIGURES = tuple(
+    c for c in FACT_COLUMNS if c not in ("credit_code", "name", "industry_code", "year", "established")
 )
 # Sources whose list names only enterprises with an event: absence from a year's list means 0.
 EVENT_LISTS = {"safety_accident": "safety", "env_violation": "environment"}
