@@ -25,7 +25,7 @@ from industry_brain.ingest import parse, plausibility, service, validate
 
 # --- 1. parse._map_unique: call fn once per distinct value, not once per cell -----------------
 # (5M 月份 cells hold 12 distinct values: 45 s -> 0.3 s; dates and townships alike.)
-# In src: replace the body of parse._map_unique with this.
+# In src since b5f7553; kept here so that older checkouts measure the same.
 
 
 def _map_unique(text: pl.Expr, fn: Any, dtype: pl.DataType) -> pl.Expr:
@@ -37,15 +37,15 @@ def _map_unique(text: pl.Expr, fn: Any, dtype: pl.DataType) -> pl.Expr:
     return text.map_batches(apply, return_dtype=dtype)
 
 
-# --- 2. validate: evaluate the polars expressions lazily, so that common sub-expressions are
-# computed once. Eager DataFrame.with_columns/filter do not eliminate them, and the parsers use
-# the cleaned cell (clean(): 95-pattern replace_many + strip) 3-6 times each; the totals test
-# used it about 15 times a row, and ran twice (once per filter).
-# In src, validate.py:
-#     is_total = frame.lazy().select(_is_total_or_footer(frame, layout)).collect().to_series()
-#     (then frame.filter(is_total) / frame.filter(~is_total) as now)
-# and at the end of _typed:
-#     return frame.lazy().with_columns(exprs).collect()
+# --- 2. validate: the totals test and the parsers. Polars does not eliminate common
+# sub-expressions through when/then/otherwise and coalesce (and eager with_columns/filter
+# eliminate none), so an expression that reuses an intermediate text is evaluated as a tree that
+# repeats it: clean() (a 95-pattern replace_many and a strip) and the regexes run many times a
+# cell. The totals test cost ~16 s per million rows and ran twice (once per filter); the industry
+# parser 4-7 s per million cells.
+# In src, validate.py: `is_total = _is_total_or_footer(frame, layout)` returning the mask below
+# (a Series; validate's two filters then use it as they use the expression now), and _typed as
+# below, or parsers that materialise their intermediate text once.
 
 _original_total = validate._is_total_or_footer
 DISTINCT_MIN_ROWS = 10_000  # below this, parsing each cell costs less than finding the distinct ones
@@ -115,9 +115,8 @@ def _typed(frame: pl.DataFrame, layout: Any, county: str) -> pl.DataFrame:
 
 # --- 3. validate._data_frame: the blank-row test without the full-width pass ------------------
 # clean(x) is null exactly where x is null or blank once stripped: full-width forms are never
-# blank, and polars' strip_chars() strips U+3000 like the space it becomes. In src, in
-# _data_frame:
-#     blank = pl.all_horizontal([pl.col(c).str.strip_chars().replace("", None).is_null() for c in cells])
+# blank, and polars' strip_chars() strips U+3000 like the space it becomes.
+# In src since b5f7553; kept here so that older checkouts measure the same.
 
 
 def _data_frame(grid: Any, layout: Any) -> pl.DataFrame:
