@@ -12,6 +12,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
+from evaluation_fixtures import BASE as FIXTURE_BASE
+from evaluation_fixtures import YEAR
 from helpers import code
 from industry_brain.core.db import transaction
 from industry_brain.core.errors import IndustryBrainError
@@ -40,28 +42,10 @@ from industry_brain.evaluation.workflow import (
 )
 from industry_brain.evaluation.workflow_cli import workflow_app
 
-YEAR = 2022
 TODAY = dt.date(2023, 9, 25)  # 黄岩区 published its 2022 results on this day
 DEADLINE = dt.date(2023, 10, 9)
-BASE = dict(
-    industry_code="3484",
-    year=YEAR,
-    above_scale=1,
-    established="2010-05-01",
-    land_mu=20.0,
-    rented_mu=None,
-    tax_wan=600.0,
-    value_added_wan=3000.0,
-    revenue_wan=8000.0,
-    output_wan=12000.0,
-    energy_tce=1000.0,
-    emission_t=0.5,
-    employees=150.0,
-    rd_spend_wan=200.0,
-    electricity_wan_kwh=500.0,
-    safety_accident=0,
-    env_violation=0,
-)
+# The worked-example enterprise of the shared fixtures (113.128 under huangyan-2022).
+BASE = {k: v for k, v in FIXTURE_BASE.items() if k != "name"}
 # Five above-scale enterprises that differ only in tax: 企业1 is the worked example (113.128).
 TAXES = [600.0, 500.0, 400.0, 300.0, 100.0]
 E1, E2, E5 = code(1), code(2), code(5)
