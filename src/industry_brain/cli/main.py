@@ -8,12 +8,19 @@ from industry_brain import __version__
 
 
 def build_app() -> typer.Typer:
+    from industry_brain.clusters.chain_cli import chains_app
+    from industry_brain.clusters.cli import clusters_app
+    from industry_brain.core.users_cli import users_app
+    from industry_brain.cultivation.cli import pools_app, tiers_app
     from industry_brain.demo.cli import demo_command
     from industry_brain.evaluation.cli import evaluate_command, methods_app
     from industry_brain.evaluation.report_cli import report_app
     from industry_brain.evaluation.workflow_cli import workflow_app
     from industry_brain.ingest.cli import batches_command, import_command, rejects_command
     from industry_brain.ingest.facts_cli import conflicts_command, export_app
+    from industry_brain.plans.cli import actuals_app, plans_app
+    from industry_brain.projects.cli import projects_app
+    from industry_brain.web.cli import serve_command
 
     app = typer.Typer(
         name="industry-brain",
@@ -35,6 +42,15 @@ def build_app() -> typer.Typer:
     evaluation_app.registered_commands.extend(workflow_app.registered_commands)
     evaluation_app.registered_commands.extend(report_app.registered_commands)
     app.add_typer(evaluation_app, name="evaluation")
+    app.add_typer(plans_app, name="plans")
+    app.add_typer(actuals_app, name="actuals")
+    app.add_typer(clusters_app, name="clusters")
+    app.add_typer(chains_app, name="chains")
+    app.add_typer(tiers_app, name="tiers")
+    app.add_typer(pools_app, name="pools")
+    app.add_typer(projects_app, name="projects")
+    app.add_typer(users_app, name="users")
+    app.command("serve")(serve_command)
     app.command("demo")(demo_command)
 
     @app.command("version")

@@ -97,9 +97,14 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 def load_all_models() -> None:
     """Import every domain's models so Base.metadata knows every table (migrations, tests)."""
+    from industry_brain.clusters import models as _clusters  # noqa: F401
+    from industry_brain.core import auth_models as _auth  # noqa: F401
+    from industry_brain.cultivation import models as _cultivation  # noqa: F401
     from industry_brain.enterprises import models as _enterprises  # noqa: F401
     from industry_brain.evaluation import models as _evaluation  # noqa: F401
     from industry_brain.evaluation.guard import install_guard
     from industry_brain.ingest import models as _ingest  # noqa: F401
+    from industry_brain.plans import models as _plans  # noqa: F401
+    from industry_brain.projects import models as _projects  # noqa: F401
 
     install_guard()

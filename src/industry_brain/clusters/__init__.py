@@ -1,0 +1,1 @@
+"""Clusters and industrial chains: definitions, aggregates, specialisation, gaps, relatedness."""

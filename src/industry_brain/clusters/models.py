@@ -1,0 +1,3 @@
+"""Clusters' and chains' tables."""
+
+from __future__ import annotations

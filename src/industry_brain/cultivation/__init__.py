@@ -1,0 +1,1 @@
+"""Enterprise tiers and cultivation pools (培育库)."""

@@ -1,0 +1,3 @@
+"""Tiers' and pools' tables."""
+
+from __future__ import annotations

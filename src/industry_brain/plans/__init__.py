@@ -1,0 +1,1 @@
+"""Plans as data: plan packs, indicators, targets, tasks, actuals and progress."""

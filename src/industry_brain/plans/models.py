@@ -1,0 +1,3 @@
+"""Plans' tables."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The project pool: stages, investment, milestones."""

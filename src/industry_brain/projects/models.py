@@ -1,0 +1,3 @@
+"""Projects' tables."""
+
+from __future__ import annotations

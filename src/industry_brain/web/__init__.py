@@ -1,0 +1,1 @@
+"""The web platform: app factory, JSON API routers, NiceGUI pages."""
