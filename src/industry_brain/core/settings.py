@@ -46,6 +46,28 @@ class Settings:
     """GB/T 2260 code of the district the platform serves (default 奉化区); township names are
     resolved inside it first."""
 
+    host: str = "127.0.0.1"
+    """Address `industry-brain serve` listens on."""
+
+    port: int = 8000
+    """Port `industry-brain serve` listens on."""
+
+    secret_key: str = ""
+    """Key that signs session cookies and access tokens; empty = generated once and kept in the
+    database, so restarts keep users signed in. Set it when several servers share a database."""
+
+    cookie_secure: bool = False
+    """Mark session cookies Secure (sent over HTTPS only); set it behind an HTTPS reverse proxy."""
+
+    session_hours: int = 12
+    """How long a page sign-in and a token from /api/v1/auth/token stay valid, in hours."""
+
+    login_max_failures: int = 5
+    """Failed sign-ins allowed per user name and client address within `login_window_seconds`."""
+
+    login_window_seconds: int = 900
+    """The window, in seconds, over which failed sign-ins are counted."""
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
@@ -56,15 +78,22 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
             return int(raw)
         if kind is float:
             return float(raw)
+        if kind is bool:
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
     except ValueError as exc:
-        raise ConfigurationError(f"{ENV_PREFIX}{name.upper()}={raw!r}: not a {kind.__name__}") from exc
+        expected = "true or false" if kind is bool else f"a {kind.__name__}"
+        raise ConfigurationError(f"{ENV_PREFIX}{name.upper()}={raw!r}: not {expected}") from exc
     return raw
 
 
 def get_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
     """Build settings: defaults, then the environment, then explicit overrides (None = unset)."""
     env = os.environ if environ is None else environ
-    kinds = {"int": int, "float": float, "str": str}
+    kinds = {"int": int, "float": float, "str": str, "bool": bool}
     values: dict[str, Any] = {}
     for f in fields(Settings):
         key = ENV_PREFIX + f.name.upper()
