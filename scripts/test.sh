@@ -6,6 +6,17 @@ cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 uv sync --frozen --extra spark --quiet   # PySpark is an optional extra; the tests use it
 
+# The browser tests drive Debian's chromium (never a downloaded browser) and need CJK fonts to
+# render Chinese; install both from Debian's packages when missing.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto.*CJK"; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    echo "Installing chromium and fonts-noto-cjk ..." >&2
+    $SUDO apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  fi
+fi
+
 # The PostgreSQL tests use INDUSTRY_BRAIN_TEST_PG_URL (default: postgres@127.0.0.1:5432/test).
 # Start the local server if it is installed but stopped.
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
