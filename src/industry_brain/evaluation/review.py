@@ -22,6 +22,7 @@ from industry_brain.evaluation.workflow_common import (
     status_name,
 )
 from industry_brain.evaluation.workflow_types import ReviewOutcome
+from industry_brain.ingest.corrections import record_correction
 
 
 def review_appeal(
@@ -53,6 +54,7 @@ def review_appeal(
         session, run, appeal, reviewer=reviewer.strip(), settings=settings, engine=engine
     )
     carried_over = _supersede(session, run, new_run, appeal, reviewer=reviewer, reason=reason)
+    outcome.correction_batch_id = _write_back(session, run, appeal, reviewer=reviewer.strip())
     session.flush()
     outcome.appeal = appeal_info(session, appeal)
     outcome.new_run = run_info(session, run_id=new_run.id)
@@ -162,6 +164,29 @@ def _supersede(
     for other in pending:
         other.run_id = new_run.id
     return sorted(a.id for a in pending)
+
+
+def _root_source(session: Session, run: EvaluationRun) -> str:
+    """Where the first version of `run` took its inputs from ("database" or a facts file)."""
+    while run.parent_id is not None:
+        run = get_run(session, run.parent_id)
+    return run.input_source
+
+
+def _write_back(session: Session, run: EvaluationRun, appeal: Appeal, *, reviewer: str) -> int | None:
+    """Correct the enterprise record too, when the run was computed from it: the next run of the
+    same year then keeps the accepted figure. A run from a facts file leaves the record alone."""
+    if _root_source(session, run) != "database" or appeal.claimed_value is None:
+        return None
+    return record_correction(
+        session,
+        credit_code=appeal.credit_code,
+        year=run.year,
+        field=appeal.field,
+        value=appeal.claimed_value,
+        by=reviewer,
+        reference=f"申诉 #{appeal.id} 采纳（评价批次 {run.id}）",
+    )
 
 
 def _corrected(facts: pl.DataFrame, credit_code: str, field: str, value: float | None) -> pl.DataFrame:

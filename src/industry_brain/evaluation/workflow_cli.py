@@ -248,6 +248,8 @@ def review_command(
     if outcome.carried_over:
         ids = "、".join(f"#{i}" for i in outcome.carried_over)
         out.print(f"  待复核申诉 {ids} 转到批次 {new.run_id}", highlight=False)
+    if outcome.correction_batch_id is not None:
+        out.print(f"  企业数据已更正：导入批次 {outcome.correction_batch_id}（来源 appeal）", highlight=False)
 
 
 @workflow_app.command("appeals")

@@ -83,6 +83,7 @@ class ReviewOutcome:
     before: Standing | None = None
     after: Standing | None = None
     carried_over: list[int] = field(default_factory=list)
+    correction_batch_id: int | None = None  # the batch that corrected the enterprise record
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,6 +92,7 @@ class ReviewOutcome:
             "before": asdict(self.before) if self.before else None,
             "after": asdict(self.after) if self.after else None,
             "carried_over": self.carried_over,
+            "correction_batch_id": self.correction_batch_id,
         }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from industry_brain.enterprises.models import Enterprise
+from industry_brain.ingest.corrections import CORRECTION_SOURCE
 from industry_brain.ingest.models import ImportBatch, Record
 from industry_brain.ingest.templates import PRECEDENCE
 
@@ -45,7 +46,7 @@ FIGURES = tuple(
 # Sources whose list names only enterprises with an event: absence from a year's list means 0.
 EVENT_LISTS = {"safety_accident": "safety", "env_violation": "environment"}
 ABOVE_SCALE_REVENUE_WAN = 2000.0
-_PERIODIC = ("stats", "tax", "power", "land", "environment", "safety")
+_PERIODIC = ("stats", "tax", "power", "land", "environment", "safety", CORRECTION_SOURCE)
 
 
 def _year_records(session: Session, year: int) -> pl.DataFrame:
@@ -110,15 +111,39 @@ def _per_source(records: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _long(per_source: pl.DataFrame) -> pl.DataFrame:
+def _corrections(records: pl.DataFrame) -> pl.DataFrame:
+    """Accepted appeals' figures, long: the newest correction per enterprise and field.
+
+    Each correction is a batch holding one figure, so unlike a department's batches a newer one
+    replaces only its own field."""
+    long = records.filter(pl.col("source") == CORRECTION_SOURCE).unpivot(
+        index=["source", "credit_code", "batch_id"],
+        on=list(FIGURES),
+        variable_name="field",
+        value_name="value",
+    )
+    long = long.filter(pl.col("value").is_not_null()).sort("batch_id")
+    return long.unique(["credit_code", "field"], keep="last").drop("batch_id")
+
+
+def _long(per_source: pl.DataFrame, corrections: pl.DataFrame) -> pl.DataFrame:
     long = per_source.unpivot(
         index=["source", "credit_code"], on=list(FIGURES), variable_name="field", value_name="value"
     )
-    long = long.filter(pl.col("value").is_not_null())
+    long = pl.concat([long.filter(pl.col("value").is_not_null()), corrections.select(long.columns)])
     ranks = [
         {"field": f, "source": s, "rank": i} for f, order in PRECEDENCE.items() for i, s in enumerate(order)
     ]
     rank_frame = pl.DataFrame(ranks, schema={"field": pl.String, "source": pl.String, "rank": pl.Int64})
+    # A correction outranks every department (see ingest/corrections.py).
+    rank_frame = pl.concat(
+        [
+            rank_frame,
+            pl.DataFrame(
+                {"field": list(FIGURES), "source": CORRECTION_SOURCE, "rank": -1}, schema=rank_frame.schema
+            ),
+        ]
+    )
     return long.join(rank_frame, on=["field", "source"], how="left").with_columns(
         pl.col("rank").fill_null(99)
     )
@@ -127,7 +152,8 @@ def _long(per_source: pl.DataFrame) -> pl.DataFrame:
 def resolve_year(session: Session, *, year: int, tolerance: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(facts, conflicts) for `year`; facts has exactly FACT_COLUMNS."""
     records = _map_accounts(_year_records(session, year), account_map(session))
-    long = _long(_per_source(records))
+    departments = records.filter(pl.col("source") != CORRECTION_SOURCE)
+    long = _long(_per_source(departments), _corrections(records.filter(pl.col("credit_code").is_not_null())))
     chosen = long.sort("rank", "source").unique(["credit_code", "field"], keep="first")
     conflicts = _conflicts(long, chosen, tolerance, year)
     wide = chosen.pivot(on="field", index="credit_code", values="value")
