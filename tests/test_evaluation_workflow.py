@@ -718,3 +718,20 @@ def test_the_database_refuses_moving_a_drafts_rows_into_a_published_run(engine, 
         assert s.scalar(select(EvaluationResult.id).where(EvaluationResult.run_id == draft)) is None
         check = verify_run(s, run_id=run_id, settings=settings)
     assert (check.inputs_match, check.results_match) == (True, True)
+
+
+def test_the_database_refuses_changes_to_a_decided_appeal(engine, settings, db_url):
+    """Migration 0009: a decided appeal's row is as fixed as the run it decided."""
+    run_id = published_run(engine, settings)
+    rejected = appeal(engine, run_id)
+    review(engine, settings, rejected.appeal_id, False, reason="证明材料不足")
+    pending = appeal(engine, run_id, credit_code=E2, field="employees", value=120.0, filed_by="乙")
+    for sql in (
+        "UPDATE appeal SET status = 'accepted' WHERE id = :a",
+        "UPDATE appeal SET claimed_value = 1 WHERE id = :a",
+        "DELETE FROM appeal WHERE id = :a",
+    ):
+        with pytest.raises(DBAPIError, match="decided appeals are never changed"), engine.begin() as conn:
+            conn.execute(text(sql), {"a": rejected.appeal_id})
+    # a pending appeal is still the reviewer's to decide
+    database_allows(engine, "UPDATE appeal SET statement = '补充说明' WHERE id = :a", a=pending.appeal_id)
