@@ -19,6 +19,8 @@ def build_app() -> typer.Typer:
     from industry_brain.ingest.cli import batches_command, import_command, rejects_command
     from industry_brain.ingest.facts_cli import conflicts_command, export_app
     from industry_brain.plans.cli import actuals_app, plans_app
+    from industry_brain.plans.extract_cli import extract_command
+    from industry_brain.plans.report_cli import report_command
     from industry_brain.projects.cli import projects_app
     from industry_brain.web.cli import serve_command
 
@@ -42,7 +44,11 @@ def build_app() -> typer.Typer:
     evaluation_app.registered_commands.extend(workflow_app.registered_commands)
     evaluation_app.registered_commands.extend(report_app.registered_commands)
     app.add_typer(evaluation_app, name="evaluation")
-    app.add_typer(plans_app, name="plans")
+    plans_group = typer.Typer(help=plans_app.info.help, no_args_is_help=True)
+    plans_group.registered_commands.extend(plans_app.registered_commands)
+    plans_group.command("report")(report_command)
+    plans_group.command("extract")(extract_command)
+    app.add_typer(plans_group, name="plans")
     app.add_typer(actuals_app, name="actuals")
     app.add_typer(clusters_app, name="clusters")
     app.add_typer(chains_app, name="chains")
