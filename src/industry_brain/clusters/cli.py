@@ -1,7 +1,137 @@
-"""CLI commands (stub: to be filled by its owner)."""
+"""Commands: list the clusters the plans define; show one cluster's figures for a year."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
+
+from industry_brain.cli.support import (
+    DbOption,
+    JsonOption,
+    boundary,
+    friendly_errors,
+    out,
+    print_json,
+    settings_for,
+)
 
 clusters_app = typer.Typer(help="产业集群：产值、增加值、企业、增速、区位熵 (clusters)", no_args_is_help=True)
+
+MEASURE_NAMES = {
+    "output": "规上工业总产值",
+    "value_added": "规上工业增加值",
+    "employees": "从业人员",
+    "enterprises": "企业数",
+    "revenue": "营业收入",
+}
+STATUS_NAMES = {
+    "achieved": "已达成",
+    "on_track": "符合序时",
+    "behind": "滞后",
+    "off_track": "严重滞后",
+    "no_data": "无数据",
+    "no_baseline": "无基期",
+}
+
+
+@clusters_app.command("list")
+@friendly_errors
+def clusters_list_command(as_json: JsonOption = False) -> None:
+    """列出各规划定义的产业集群 (list the clusters the plan packs define)."""
+    from industry_brain.clusters.service import list_clusters
+
+    clusters = list_clusters()
+    if as_json:
+        print_json([c.to_json() for c in clusters])
+        return
+    table = Table("集群", "名称", "所属", "级别", "行业代码 (GB/T 4754)")
+    for c in clusters:
+        table.add_row(c.id, c.name, c.group, c.level or "", " ".join(c.industries))
+    out.print(table)
+
+
+@clusters_app.command("show")
+@friendly_errors
+def clusters_show_command(
+    cluster_id: Annotated[str, typer.Argument(help="集群编号，如 yinzhou-154/auto (cluster id)")],
+    year: Annotated[int, typer.Option("--year", help="数据年份 (data year)", show_default=False)],
+    reference: Annotated[
+        Path | None,
+        typer.Option("--reference", help="参照区域数据 CSV（year, industry_code, value），用于计算区位熵"),
+    ] = None,
+    measure: Annotated[
+        str, typer.Option("--measure", help="区位熵口径: " + ", ".join(MEASURE_NAMES))
+    ] = "output",
+    engine: Annotated[
+        str, typer.Option("--engine", help="计算引擎: duckdb, sqlite, postgres, pyspark")
+    ] = "duckdb",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """集群某年的产值、增加值、企业数、增速、占比、区位熵与目标进度 (a cluster's figures for a year)."""
+    from industry_brain.clusters.service import cluster_figures
+    from industry_brain.core.scope import Scope
+
+    settings = settings_for(db)
+    with boundary(settings) as session:
+        figures = cluster_figures(
+            session,
+            cluster_id=cluster_id,
+            year=year,
+            scope=Scope.system(),
+            settings=settings,
+            reference=reference,
+            measure=measure,
+            engine=engine,
+        )
+    if as_json:
+        print_json(figures.to_json())
+        return
+    _print_figures(figures)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _print_figures(f: Any) -> None:
+    c = f.cluster
+    out.print(f"[bold]{c.name}[/bold]（{c.id}，{c.group} {c.level or ''}）{f.year} 年")
+    table = Table("指标", "数值")
+    table.add_row("规上工业总产值（亿元）", _num(f.output))
+    table.add_row("规上工业增加值（亿元）", _num(f.value_added))
+    table.add_row("企业数（家）", f"{f.enterprises}（其中规上 {f.enterprises_above_scale}）")
+    table.add_row("产值增速", _pct(f.growth))
+    table.add_row("占全区规上产值比重", _pct(f.share))
+    lq = f.location_quotient
+    if lq is not None:
+        table.add_row(
+            f"区位熵（{MEASURE_NAMES.get(lq.measure, lq.measure)}，参照 {lq.reference}）", _num(lq.lq, 3)
+        )
+    out.print(table)
+    if f.targets:
+        targets = Table("目标", "单位", "目标值", "实际", "进度", "状态", "责任单位")
+        for t in f.targets:
+            target = t.get("target")
+            target_text = _num(target.get("value") if isinstance(target, dict) else target)
+            actual = t.get("actual")
+            actual_text = _num(actual.get("value") if isinstance(actual, dict) else actual)
+            targets.add_row(
+                str(t.get("name", "")),
+                str(t.get("unit", "")),
+                target_text,
+                actual_text,
+                _pct(t.get("progress")),
+                STATUS_NAMES.get(str(t.get("status")), str(t.get("status", ""))),
+                "、".join(t.get("responsible") or []),
+            )
+        out.print(targets)
+    for note in f.notes:
+        out.print(f"[yellow]注[/yellow] {note}")
