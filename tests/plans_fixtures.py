@@ -25,7 +25,7 @@ SAMPLE_SEED = """
 SAMPLE_PACK = """
 id: sample-plan
 title: 示例区制造业发展规划
-area: {code: "330212", name: 鄞州区}
+area: {code: "330213", name: 奉化区}
 period: {start: 2021, end: 2025}
 baseline_year: 2020
 source: {file: sample.txt, title: 示例区制造业发展规划}

@@ -326,3 +326,16 @@ def test_fenghua_13th_2020_column_loads_as_document_actuals(engine, settings) ->
         assert pack.source_file in shown["source"]
     # 2020 is the target year: every indicator with an actual is judged met or missed
     assert {r.status for r in review.indicators if r.actual} <= {"achieved", "off_track"}
+
+
+def test_a_plan_of_another_area_is_not_measured_from_this_districts_record(engine, settings, facts) -> None:
+    """The record holds one district: a city plan's 规上工业总产值 is not the district's."""
+    elsewhere = settings.replace(district_code="330212")
+    with transaction(engine) as session:
+        result = progress(
+            session, plan_id="sample-plan", as_of="2023", scope=Scope.system(), settings=elsewhere
+        )
+    rows = {r.id: r for r in result.indicators}
+    assert rows["output-above-scale"].computed is None
+    assert rows["output-above-scale"].actual["kind"] == "document"  # the pack's own 2020 figure
+    assert result.computed_note is not None and "330212" in result.computed_note

@@ -144,6 +144,8 @@ def progress_command(
 
 def _print_progress(data: dict[str, Any]) -> None:
     out.print(f"[bold]{data['title']}[/bold]  截至 {data['as_of']}")
+    if data.get("computed_note"):
+        out.print(f"[yellow]{data['computed_note']}[/yellow]")
     table = Table("指标", "单位", "基期", "目标", "实绩", "完成率", "进度", "序时", "状态", "责任单位")
     for r in data["indicators"]:
         actual = r["actual"]

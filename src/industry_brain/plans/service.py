@@ -94,6 +94,8 @@ class PlanProgress:
     # {unit: {status: number of its indicators}}; an indicator with no unit counts under ""
     by_unit: dict[str, dict[str, int]] = field(default_factory=dict)
     tasks: list[dict[str, Any]] = field(default_factory=list)
+    # why no figure was computed from the enterprise record (None when they were computed)
+    computed_note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -258,6 +260,18 @@ def _years(pack: Pack, as_of: str) -> list[int]:
     return list(range(first, last + 1))
 
 
+def _not_computed(pack: Pack, settings: Settings) -> str | None:
+    """Why the record cannot give this plan's figures: it holds one district's enterprises, so
+    only a plan of that district can be measured from it (a city plan's 规上工业总产值 is not the
+    district's, nor is a neighbouring district's)."""
+    if pack.area_code == settings.district_code:
+        return None
+    return (
+        f"规划区域 {pack.area_name}（{pack.area_code}）不是本平台所服务的区域（{settings.district_code}），"
+        "不从企业数据库计算实绩，只用上报与文件中的实绩"
+    )
+
+
 def _computed(session: Session, pack: Pack, as_of: str, settings: Settings) -> dict[str, list[Actual]]:
     from industry_brain.plans.computed import computed_values, facts_of_years, titles_frame
 
@@ -377,7 +391,8 @@ def progress(
     by_indicator: dict[str, list[Actual]] = {}
     for row in stored_actuals(session, plan_id=plan_id, as_of=as_of):
         by_indicator.setdefault(row.indicator_id, []).append(_from_row(row))
-    computed = _computed(session, pack, as_of, settings) if compute else {}
+    note = _not_computed(pack, settings) if compute else "未计算（--no-compute）"
+    computed = _computed(session, pack, as_of, settings) if note is None else {}
     limit = period_point(as_of)
     t = thresholds or Thresholds()
     rows = []
@@ -400,6 +415,7 @@ def progress(
         indicators=rows,
         by_unit=by_unit,
         tasks=_tasks(session, pack, as_of, scope),
+        computed_note=note,
     )
 
 
