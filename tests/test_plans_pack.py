@@ -35,7 +35,7 @@ def test_sample_pack_loads_with_defaults(tmp_path: Path) -> None:
     pack = validate_pack_file(write_sample(tmp_path))
     assert (pack.id, pack.area_code, pack.period_start, pack.period_end) == (
         "sample-plan",
-        "330212",
+        "330213",
         2021,
         2025,
     )

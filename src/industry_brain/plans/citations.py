@@ -29,7 +29,7 @@ _CN_DIGITS = {
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
 _CN_RUN = re.compile(r"[〇零一二两三四五六七八九十百千万]+")
 # 翻一番 = ×2, 翻两番 = ×4: a plan writes doubling in words, not digits.
-_DOUBLINGS = {"翻一番": 2.0, "翻番": 2.0, "翻两番": 4.0, "翻二番": 4.0}
+_DOUBLINGS = {"翻一番": 2.0, "翻番": 2.0, "倍增": 2.0, "翻两番": 4.0, "翻二番": 4.0}
 
 
 def squeeze(text: str) -> str:
