@@ -68,6 +68,11 @@ class Settings:
     login_window_seconds: int = 900
     """The window, in seconds, over which failed sign-ins are counted."""
 
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Addresses of reverse proxies whose X-Forwarded-For / -Proto headers are trusted
+    (comma-separated, or * for any); the audit log and the sign-in limit then see the client's
+    own address."""
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
