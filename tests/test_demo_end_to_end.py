@@ -80,3 +80,30 @@ def test_the_same_seed_builds_the_same_district(demo, tmp_path):
     assert strip(other) == strip(summary)
     for f in (directory / "files").iterdir():
         assert (tmp_path / "files" / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def test_the_demo_is_evaluated_published_with_projects_and_an_account_per_role(demo):
+    from industry_brain.core.auth import authenticate
+    from industry_brain.core.settings import get_settings
+    from industry_brain.enterprises.models import Enterprise
+    from industry_brain.evaluation.service import get_run
+
+    _, summary = demo
+    assert summary["projects"] == 73
+    assert sum(summary["evaluation"]["grades"].values()) > 0
+    accounts = {a["role"]: a for a in summary["accounts"]}
+    assert set(accounts) == {"admin", "analyst", "leader", "department", "town", "enterprise"}
+    settings = get_settings(database_url=summary["database"])
+    engine = open_database(summary["database"])
+    with transaction(engine) as s:
+        assert get_run(s, summary["evaluation"]["run_id"]).status == "published"
+        for role, account in accounts.items():
+            user = authenticate(
+                s, username=account["username"], password=account["password"], address="127.0.0.1",
+                settings=settings,
+            )  # fmt: skip
+            assert user.role == role
+        # the enterprise account belongs to the town account's township
+        firm = s.get(Enterprise, accounts["enterprise"]["scope"]["credit_code"])
+        assert firm is not None and firm.township_code == accounts["town"]["scope"]["township_code"]
+    engine.dispose()

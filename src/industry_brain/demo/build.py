@@ -54,6 +54,7 @@ def build_demo(
                 }
             )
             bar.advance(task)
+    platform = _stage_platform(engine, settings, year=max(district.years), progress=progress)
     with transaction(engine) as session:
         enterprises = session.scalar(select(func.count()).select_from(Enterprise)) or 0
         batches = session.scalar(select(func.count()).select_from(ImportBatch)) or 0
@@ -70,4 +71,18 @@ def build_demo(
         "rows_skipped": sum(f["rows_skipped"] for f in files),
         "warnings": sum(f["warnings"] for f in files),
         "files": files,
+        **platform,
+    }
+
+
+def _stage_platform(engine: Any, settings: Any, *, year: int, progress: Console | None) -> dict[str, Any]:
+    """The newest year evaluated and published, the seed's projects, one account per role."""
+    from industry_brain.demo.platform import demo_accounts, evaluate_and_publish, load_projects
+
+    if progress is not None:
+        progress.print(f"评价 {year} 年并公示，载入项目库，创建演示账号 …", highlight=False)
+    return {
+        "evaluation": evaluate_and_publish(engine, settings, year=year),
+        "projects": load_projects(engine),
+        "accounts": demo_accounts(engine, year=year),
     }

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
-from industry_brain.cli.support import err, friendly_errors, out, print_json
+from industry_brain.cli.support import friendly_errors, out, print_json
 
 
 @friendly_errors
@@ -17,6 +18,13 @@ def demo_command(
     scale: Annotated[float, typer.Option("--scale", help="企业数量倍数（1.0 为按奉化区2020年校准）")] = 1.0,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="只生成与导入，不启动网页平台")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以JSON输出摘要")] = False,
+    host: Annotated[
+        str | None, typer.Option("--host", help="网页平台监听地址；默认 127.0.0.1 或 INDUSTRY_BRAIN_HOST")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="网页平台端口；默认 8000 或 INDUSTRY_BRAIN_PORT", min=1, max=65535),
+    ] = None,
 ) -> None:
     """生成并导入一个合成的演示区（按奉化区公开数据校准）(build the demo district)."""
     from industry_brain.demo.build import build_demo
@@ -29,5 +37,21 @@ def demo_command(
             f"演示区已建成：{summary['enterprises']} 户企业，{summary['batches']} 个导入批次，"
             f"拒收 {summary['rejected_rows']} 行；数据库 {summary['database']}"
         )
+        ev = summary["evaluation"]
+        out.print(
+            f"{ev['year']} 年亩均评价已公示（批次 {ev['run_id']}）；项目库 {summary['projects']} 个项目"
+        )
+        _print_accounts(summary["accounts"])
     if not no_serve:
-        err.print("网页平台尚未提供（见 issue 5）；数据已就绪，可用 --db 访问。", style="yellow")
+        from industry_brain.web.cli import serve_command
+
+        serve_command(db=summary["database"], host=host, port=port)
+
+
+def _print_accounts(accounts: list[dict[str, Any]]) -> None:
+    table = Table("用户名 (username)", "密码 (password)", "角色 (role)", "范围 (scope)")
+    for a in accounts:
+        scope = "，".join(f"{k}={v}" for k, v in a["scope"].items() if v) or "全区"
+        table.add_row(a["username"], a["password"], a["role"], scope)
+    out.print("演示账号（每次运行生成新密码）：")
+    out.print(table)

@@ -54,3 +54,41 @@ def load_projects(engine: Engine) -> int:
     with transaction(engine) as session:
         summary = load_seed_projects(session)
     return int(summary.inserted + summary.updated)
+
+
+DEMO_UNIT = "区经信局"  # the department account's unit: the one the seeds name most often
+
+
+def demo_accounts(engine: Engine, *, year: int) -> list[dict[str, Any]]:
+    """One account per role. The town account covers the township with the most enterprises;
+    the enterprise account is that township's largest above-scale enterprise of `year`."""
+    from sqlalchemy import func, select
+
+    from industry_brain.core.auth import create_demo_accounts
+    from industry_brain.enterprises.models import Enterprise
+    from industry_brain.ingest.models import ImportBatch, Record
+
+    with transaction(engine) as session:
+        township = session.execute(
+            select(Enterprise.township_code, func.count())
+            .where(Enterprise.township_code.is_not(None))
+            .group_by(Enterprise.township_code)
+            .order_by(func.count().desc(), Enterprise.township_code)
+        ).first()
+        assert township is not None, "the demo district has no townships"
+        largest = session.scalar(
+            select(Record.credit_code)
+            .join(ImportBatch, ImportBatch.id == Record.batch_id)
+            .join(Enterprise, Enterprise.credit_code == Record.credit_code)
+            .where(
+                ImportBatch.source == "stats",
+                ImportBatch.status == "active",
+                Record.period == str(year),
+                Enterprise.township_code == township[0],
+                Record.output_wan.is_not(None),
+            )
+            .order_by(Record.output_wan.desc(), Record.credit_code)
+            .limit(1)
+        )
+        assert largest is not None, "the demo district has no enterprise with output"
+        return create_demo_accounts(session, township_code=township[0], credit_code=largest, unit=DEMO_UNIT)
