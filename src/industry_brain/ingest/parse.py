@@ -64,15 +64,50 @@ def _prefixes() -> list[str]:
     return [d + c for d, cats in credit_code.registration_categories().items() for c in cats]
 
 
+# A number as a program writes it: no blanks, separators, brackets or full-width forms. Its text
+# is already what the cleaning below would leave, so its value is the plain cast's.
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_NUMBER = pl.Struct({"value": pl.Float64, "error": pl.String})
+
+
 def number(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    written = clean(expr)
-    text = written.str.replace_all(r"[,\s]", "").str.replace_all("\u2212", "-")
+    parsed = expr.map_batches(_numbers, return_dtype=_NUMBER)
+    return parsed.struct.field("value"), parsed.struct.field("error")
+
+
+def _numbers(cells: pl.Series) -> pl.Series:
+    """Value and error of each cell, as a struct. Each intermediate text is a column computed
+    once: as one expression, polars would repeat clean() and the regexes for every use of them
+    (it does not share sub-expressions through when/then), ~1.5 s a million cells."""
+    cell = pl.col("cell")
+    frame = pl.DataFrame({"cell": cells.cast(pl.String)}).with_columns(
+        pl.when(cell.str.contains(_PLAIN_NUMBER)).then(cell.cast(pl.Float64, strict=False)).alias("value"),
+        pl.lit(None, dtype=pl.String).alias("error"),
+    )
+    rest = frame.with_row_index("i").filter(pl.col("value").is_null() & cell.is_not_null())
+    if not rest.is_empty():
+        rest = _messy_numbers(rest.drop("value", "error"))
+        frame = frame.with_columns(
+            frame["value"].scatter(rest["i"], rest["value"]),
+            frame["error"].scatter(rest["i"], rest["error"]),
+        )
+    return frame.select(pl.struct("value", "error")).to_series()
+
+
+def _messy_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds value and error to a frame of text cells that are not plain numbers."""
+    frame = frame.with_columns(clean(pl.col("cell")).alias("written"))
+    text = pl.col("written").str.replace_all(r"[,\s]", "").str.replace_all("\u2212", "-")
     # Accountants write a negative as (1,234).
     text = text.str.replace(r"^\((\d+(?:\.\d+)?)\)$", "-$1")
-    text = pl.when(text.is_in(MISSING_MARKS)).then(None).otherwise(text)
-    value = text.cast(pl.Float64, strict=False)
-    error = pl.when(text.is_not_null() & value.is_null()).then(pl.format("“{}”不是数字", written))
-    return value, error
+    frame = frame.with_columns(text.alias("text"))
+    text = pl.when(pl.col("text").is_in(MISSING_MARKS)).then(None).otherwise(pl.col("text"))
+    frame = frame.with_columns(text.alias("text"))
+    frame = frame.with_columns(pl.col("text").cast(pl.Float64, strict=False).alias("value"))
+    wrong = pl.col("text").is_not_null() & pl.col("value").is_null()
+    return frame.with_columns(
+        pl.when(wrong).then(pl.format("“{}”不是数字", pl.col("written"))).alias("error")
+    )
 
 
 def count(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:

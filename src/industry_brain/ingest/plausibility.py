@@ -31,8 +31,10 @@ def plausibility_warnings(
     key = [k for k in template.key if k in accepted.columns]
     if not quantities or not key or accepted.is_empty() or not batch.period:
         return []
+    # One to twelve distinct periods in millions of rows: map those, not every row.
+    previous = {p: _previous(p) for p in accepted["period"].drop_nulls().unique().to_list()}
     current = accepted.with_columns(
-        pl.col("period").map_elements(_previous, return_dtype=pl.String).alias("prev")
+        pl.col("period").replace_strict(previous, return_dtype=pl.String).alias("prev")
     )
     prev_periods = current["prev"].unique().to_list()
     columns = [getattr(Record, c) for c in [*key, "period", *quantities]]
