@@ -177,3 +177,15 @@ def test_commands(district, db_url, tmp_path):
     sheet = openpyxl.load_workbook(xlsx).active
     assert sheet.max_row == 2 + len(payload["candidates"])  # title row, header row, one row each
     assert cli(db_url, "chains", "show", "no-such-chain").exit_code == 2
+
+
+def test_attract_with_no_area_to_rank_gives_an_empty_list(district, settings):
+    """A district whose record names no township for the chain's year has nothing to rank: an
+    empty list with the usual columns, not an error (it once answered 500 on the web)."""
+    with transaction(district) as session:
+        full, _ = svc.attract(session, chain_id=CHAIN, year=YEAR, scope=Scope.system(), settings=settings)
+        empty, inputs = svc.attract(
+            session, chain_id=CHAIN, year=YEAR + 10, scope=Scope.system(), settings=settings
+        )
+    assert empty.height == 0 and empty.columns == full.columns
+    assert inputs["targets"] == []

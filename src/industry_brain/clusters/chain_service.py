@@ -402,7 +402,12 @@ def rank_attract(
     same list."""
     dens, prox = relatedness(matrix, engine=engine)
     idx = cx.complexity_indices(dens.select("area", "industry", "m"), prox)
-    pci = pl.DataFrame({"industry": idx.industries, "pci": idx.pci.tolist()})
+    # typed: on a small district the matrix may hold no industry, and an untyped empty column
+    # could not be joined
+    pci = pl.DataFrame(
+        {"industry": list(idx.industries), "pci": [float(v) for v in idx.pci.tolist()]},
+        schema={"industry": pl.String, "pci": pl.Float64},
+    )
     cog = pl.DataFrame(
         [(a, i, float(idx.cog[r, c])) for r, a in enumerate(idx.areas) for c, i in enumerate(idx.industries)],
         schema={"area": pl.String, "industry": pl.String, "cog": pl.Float64},
@@ -414,7 +419,9 @@ def rank_attract(
         here = cands.join(dens.filter(pl.col("area") == area), on="industry", how="left")
         here = here.with_columns(pl.lit(area).alias("area")).filter(pl.col("m").fill_null(0) == 0)
         rows.append(here)
-    out = pl.concat(rows, how="diagonal_relaxed") if rows else cands.head(0)
+    if not rows:  # no area to rank for: an empty list with the same columns
+        rows = [cands.join(dens, on="industry", how="left").head(0)]
+    out = pl.concat(rows, how="diagonal_relaxed")
     out = out.join(pci, on="industry", how="left").join(cog, on=["area", "industry"], how="left")
     # NaN (no complexity on too small a matrix) becomes missing: JSON and Excel have no NaN.
     out = out.with_columns(
