@@ -53,11 +53,13 @@ class Settings:
     """Port `industry-brain serve` listens on."""
 
     secret_key: str = ""
-    """Key that signs session cookies and access tokens; empty = generated once and kept in the
-    database, so restarts keep users signed in. Set it when several servers share a database."""
+    """Key that signs the forms' CSRF tokens and the pages' storage cookie (sessions and access
+    tokens are random and stored only as hashes); empty = generated once and kept in the
+    database (table app_secret). Set the same key on every server sharing a database."""
 
     cookie_secure: bool = False
-    """Mark session cookies Secure (sent over HTTPS only); set it behind an HTTPS reverse proxy."""
+    """Mark session cookies Secure (sent over HTTPS only); set it behind an HTTPS reverse proxy.
+    Cookies are Secure anyway whenever the request itself came over HTTPS."""
 
     session_hours: int = 12
     """How long a page sign-in and a token from /api/v1/auth/token stay valid, in hours."""

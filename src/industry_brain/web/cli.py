@@ -1,10 +1,46 @@
-"""CLI commands (stub: to be filled by its owner)."""
+"""`industry-brain serve`: the web platform on uvicorn."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from industry_brain.cli.support import DbOption, err, friendly_errors, settings_for
+from industry_brain.core.auth import option
 
-def serve_command() -> None:
-    """启动网页平台 (start the web platform) — stub."""
-    raise typer.Exit(2)
+
+@friendly_errors
+def serve_command(
+    db: DbOption = None,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="监听地址 (address to listen on); 默认 127.0.0.1 或 INDUSTRY_BRAIN_HOST"),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="端口 (port); 默认 8000 或 INDUSTRY_BRAIN_PORT", min=1, max=65535),
+    ] = None,
+) -> None:
+    """启动网页平台与 JSON 接口 (start the web platform and the JSON API)."""
+    import uvicorn
+
+    from industry_brain.web.app import create_app
+
+    settings = settings_for(db)
+    host = host or settings.host
+    port = port or settings.port
+    app = create_app(settings)
+    err.print(
+        f"产业大脑：http://{host}:{port}/  接口文档 (API docs)：http://{host}:{port}/api/docs",
+        highlight=False,
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=str(option(settings, "forwarded_allow_ips")),
+        log_level="warning",
+        access_log=False,
+    )

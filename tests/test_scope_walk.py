@@ -1,0 +1,181 @@
+"""Walk every API route and every page as every role: the credit codes and names of enterprises
+outside the role's scope never appear (enterprise A never sees enterprise B; a town never sees
+another town's enterprises), and asking for one by code is the same 404 as for a code that
+does not exist.
+
+To extend: add a route template to API_ROUTES or PAGE_ROUTES. Placeholders: {code} (every
+enterprise's credit code and one that does not exist), {run} (the published and the draft
+run), {batch} (the import batch with rejects), and those of LISTED (the first id a list route
+names: a chain, a pool, a plan, a cluster). test_the_walk_covers_every_api_route fails when
+the OpenAPI document has a GET route the walk does not know.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import httpx
+import pytest
+
+from helpers import code
+from web_fixtures import ACCOUNTS, ENTERPRISES, PASSWORD, Live, live_fixture, visible_codes, web_db_fixture  # noqa: F401
+
+API_ROUTES = [
+    "/api/v1/health",
+    "/api/v1/me",
+    "/api/v1/enterprises?limit=500",
+    "/api/v1/enterprises?q={code}",
+    "/api/v1/enterprises/{code}",
+    "/api/v1/evaluation/runs",
+    "/api/v1/evaluation/runs/{run}",
+    "/api/v1/evaluation/runs/{run}/results?limit=1000",
+    "/api/v1/evaluation/runs/{run}/results/{code}",
+    "/api/v1/imports/batches",
+    "/api/v1/imports/batches/{batch}/rejects",
+    "/api/v1/audit?limit=1000",
+    # the analytic domains (web/api_domains.routers())
+    "/api/v1/chains",
+    "/api/v1/chains/{chain_id}",
+    "/api/v1/chains/{chain_id}/gaps",
+    "/api/v1/chains/{chain_id}/attract",
+    "/api/v1/tiers",
+    "/api/v1/tiers/enterprises",
+    "/api/v1/tiers/movement",
+    "/api/v1/pools",
+    "/api/v1/pools/{pool}/candidates",
+    "/api/v1/pools/{pool}/members",
+    "/api/v1/dossiers/{code}",
+    "/api/v1/projects",
+    "/api/v1/projects/flags",
+    "/api/v1/projects/sanyi",
+    "/api/v1/projects/totals",
+    "/api/v1/plans",
+    "/api/v1/plans/{plan_id}",
+    "/api/v1/plans/{plan_id}/progress",
+    "/api/v1/plans/{plan_id}/actuals",
+    "/api/v1/plans/{plan_id}/report",
+    "/api/v1/clusters",
+    "/api/v1/clusters/{cluster_id}",
+]
+# placeholder -> (the list route naming its values, the key of a value); the first value is walked
+LISTED = {
+    "chain_id": ("/api/v1/chains", "id"),
+    "pool": ("/api/v1/pools", "id"),
+    "plan_id": ("/api/v1/plans", "id"),
+    "cluster_id": ("/api/v1/clusters", "id"),
+}
+# Pages are fetched with the signed-in page session (the cookie); H6's pages are listed here.
+PAGE_ROUTES = [
+    "/",
+    "/cockpit",
+    "/profile",
+    "/profile?code={code}",
+    "/evaluation",
+    "/plans",
+    "/map",
+    "/imports",
+]
+ABSENT = code(999)
+# Routes that answer about one enterprise: outside the scope they must be the plain 404.
+ONE_ENTERPRISE = re.compile(r"/enterprises/\{code\}$|/results/\{code\}$|/dossiers/\{code\}$")
+
+
+_listed: dict[tuple[str, str], str] = {}
+
+
+def listed(live: Live, placeholder: str) -> str:
+    """The first value of a placeholder filled from a list route (as admin; cached per server)."""
+    key = (live.base, placeholder)
+    if key not in _listed:
+        route, field = LISTED[placeholder]
+        with live.client("admin") as client:
+            items = client.get(route).json()
+        _listed[key] = str(items[0][field]) if items else "none"
+    return _listed[key]
+
+
+def expand(template: str, live: Live) -> list[tuple[str, str | None]]:
+    """(url, the credit code it names or None) for every value of the template's placeholders."""
+    codes = [*ENTERPRISES, ABSENT] if "{code}" in template else [None]
+    runs = [live.run_published, live.run_draft] if "{run}" in template else [None]
+    for placeholder in LISTED:
+        if "{" + placeholder + "}" in template:
+            template = template.replace("{" + placeholder + "}", listed(live, placeholder))
+    urls = []
+    for c, r in itertools.product(codes, runs):
+        url = (
+            template.replace("{code}", c or "")
+            .replace("{run}", str(r))
+            .replace("{batch}", str(live.batch_with_rejects))
+        )
+        urls.append((url, c))
+    return urls
+
+
+def forbidden_strings(username: str) -> list[str]:
+    hidden = set(ENTERPRISES) - visible_codes(username)
+    return [s for c in hidden for s in (c, ENTERPRISES[c][0])]
+
+
+def check(body: str, username: str, url: str) -> None:
+    for secret in forbidden_strings(username):
+        assert secret not in body, f"{username} saw {secret} at {url}"
+
+
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_no_api_route_shows_an_enterprise_outside_the_scope(live: Live, username: str) -> None:
+    errors: list[str] = []  # every server error of the walk, not only the first
+    with live.client(username) as client:
+        not_found = client.get(f"/api/v1/enterprises/{ABSENT}")
+        for template in API_ROUTES:
+            for url, named in expand(template, live):
+                try:
+                    response = client.get(url)
+                except httpx.TransportError as exc:  # the server dropped the connection
+                    errors.append(f"{url}: {exc!r}")
+                    continue
+                if response.status_code >= 500:
+                    errors.append(f"{url}: {response.status_code}")
+                check(response.text, username, url)
+                hidden = bool(named) and named not in visible_codes(username)
+                if ONE_ENTERPRISE.search(template) and hidden and response.status_code == 404:
+                    assert response.content == not_found.content, url
+    assert errors == []
+
+
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def _page_client(live: Live, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=live.base, timeout=60, follow_redirects=False)
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token
+    signed_in = client.post(
+        "/login", data={"username": username, "password": PASSWORD, "csrf_token": token[1]}
+    )
+    assert signed_in.status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_no_page_shows_an_enterprise_outside_the_scope(live: Live, username: str) -> None:
+    client = _page_client(live, username)
+    try:
+        for template in PAGE_ROUTES:
+            for url, _ in expand(template, live):
+                response = client.get(url)
+                assert response.status_code < 500, (url, response.status_code)
+                check(response.text, username, url)
+    finally:
+        client.close()
+
+
+def test_the_walk_covers_every_api_route(live: Live) -> None:
+    spec = httpx.get(f"{live.base}/openapi.json").json()
+    walked = {re.sub(r"\?.*", "", t) for t in API_ROUTES}
+    placeholders = {"credit_code": "code", "run_id": "run", "batch_id": "batch"}
+    placeholders |= {name: name for name in LISTED}
+    for path, operations in spec["paths"].items():
+        if "get" in operations:
+            as_walked = re.sub(r"\{(\w+)\}", lambda m: "{" + placeholders.get(m[1], m[1]) + "}", path)
+            assert as_walked in walked, f"GET {path} is not in API_ROUTES"
