@@ -1,0 +1,349 @@
+"""企业画像: everything known of one enterprise on one page, and finding it by name, code or
+pinyin initials. Read-only; every function takes the caller's `scope` and returns nothing the
+scope may not see (an enterprise outside it reads as absent, with no hint that it exists).
+
+The figures of a year are resolved exactly as ingest.facts resolves the whole district (the
+same per-source and precedence rules, applied to this enterprise's records only), so the
+profile and `export facts` never disagree; each figure names the source that decided it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import polars as pl
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from industry_brain.core.scope import Scope
+from industry_brain.core.text import normalise_code
+from industry_brain.enterprises.models import Enterprise
+from industry_brain.ingest import facts as facts_mod
+from industry_brain.ingest.corrections import CORRECTION_SOURCE
+from industry_brain.ingest.models import ImportBatch, Record
+from industry_brain.ingest.templates import TEMPLATES
+
+SOURCE_LABELS: dict[str, str] = {t.source: t.department for t in TEMPLATES} | {CORRECTION_SOURCE: "申诉更正"}
+FIGURE_LABELS: dict[str, tuple[str, str]] = {
+    "output_wan": ("工业总产值", "万元"),
+    "value_added_wan": ("工业增加值", "万元"),
+    "revenue_wan": ("营业收入", "万元"),
+    "tax_wan": ("实缴税金", "万元"),
+    "rd_spend_wan": ("研发经费", "万元"),
+    "employees": ("从业人员", "人"),
+    "land_mu": ("用地面积", "亩"),
+    "rented_mu": ("租赁面积", "亩"),
+    "energy_tce": ("综合能耗", "吨标准煤"),
+    "emission_t": ("主要污染物排放量", "吨"),
+    "electricity_wan_kwh": ("用电量", "万千瓦时"),
+    "above_scale": ("是否规上", ""),
+    "safety_accident": ("安全生产事故", "起"),
+    "env_violation": ("环境违法", "次"),
+}
+# Roles that may see a run before it is published (公示).
+DRAFT_READERS = frozenset({"admin", "analyst", "system"})
+
+
+@dataclass
+class EnterpriseProfile:
+    credit_code: str
+    master: dict[str, Any]
+    figures: list[dict[str, Any]]  # year, field, label, unit, value, source (the deciding one)
+    by_source: list[dict[str, Any]]  # year, field, source, value, chosen
+    titles: list[dict[str, Any]]
+    evaluations: list[dict[str, Any]]  # one per visible run, newest first
+    explanation: list[str] = field(default_factory=list)  # of the newest visible run
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def township_name(code: str | None) -> str:
+    from industry_brain.reference.divisions import divisions
+
+    if not code:
+        return "—"
+    d = divisions().get(code)
+    return d.name if d else code
+
+
+def industry_name(code: str | None) -> str:
+    from industry_brain.reference.industries import industries
+
+    if not code:
+        return "—"
+    i = industries().get(code)
+    return f"{code} {i.name}" if i else code
+
+
+@lru_cache(maxsize=65536)
+def initials(name: str) -> str:
+    """Pinyin initials of a name, lower case: 宁波华翔电子 -> nbhxdz (letters and digits kept)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
+
+
+def search(session: Session, *, query: str, scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
+    """Enterprises in scope whose name contains `query`, whose credit code starts with it, or
+    whose name's pinyin initials contain it (case-insensitive)."""
+    text = query.strip()
+    if not text:
+        return []
+    visible = scope.enterprise_clause(Enterprise.credit_code, Enterprise.township_code)
+    cols = (Enterprise.credit_code, Enterprise.name, Enterprise.industry_code, Enterprise.township_code)
+    direct = select(*cols).where(
+        visible,
+        or_(Enterprise.name.contains(text), Enterprise.credit_code.startswith(normalise_code(text))),
+    )
+    found = {r[0]: r for r in session.execute(direct.order_by(Enterprise.credit_code).limit(limit))}
+    if text.isascii() and text.isalpha() and len(found) < limit:
+        low = text.lower()
+        for row in session.execute(select(*cols).where(visible).order_by(Enterprise.credit_code)):
+            if row[1] and row[0] not in found and low in initials(row[1]):
+                found[row[0]] = row
+                if len(found) >= limit:
+                    break
+    return [
+        {
+            "credit_code": r[0],
+            "name": r[1],
+            "industry_code": r[2],
+            "township_code": r[3],
+            "township": township_name(r[3]),
+        }
+        for r in list(found.values())[:limit]
+    ]
+
+
+def visible_enterprise(session: Session, *, credit_code: str, scope: Scope) -> Enterprise | None:
+    code = normalise_code(credit_code)
+    stmt = select(Enterprise).where(
+        Enterprise.credit_code == code,
+        scope.enterprise_clause(Enterprise.credit_code, Enterprise.township_code),
+    )
+    return session.scalar(stmt)
+
+
+def profile(session: Session, *, credit_code: str, scope: Scope) -> EnterpriseProfile | None:
+    """The enterprise's profile, or None when it does not exist or lies outside `scope`."""
+    ent = visible_enterprise(session, credit_code=credit_code, scope=scope)
+    if ent is None:
+        return None
+    records = _records(session, ent.credit_code)
+    figures, by_source = _figures(records)
+    evaluations = _evaluations(session, ent.credit_code, scope)
+    return EnterpriseProfile(
+        credit_code=ent.credit_code,
+        master=_master(ent),
+        figures=figures,
+        by_source=by_source,
+        titles=_titles(session, ent.credit_code),
+        evaluations=evaluations,
+        explanation=_explanation(session, ent.credit_code, evaluations),
+        history=_history(session, ent, evaluations),
+    )
+
+
+def _master(ent: Enterprise) -> dict[str, Any]:
+    def src(s: str | None) -> str | None:
+        return SOURCE_LABELS.get(s or "", s)
+
+    return {
+        "credit_code": ent.credit_code,
+        "name": ent.name,
+        "name_source": src(ent.name_source),
+        "industry_code": ent.industry_code,
+        "industry": industry_name(ent.industry_code),
+        "industry_code_source": src(ent.industry_code_source),
+        "township_code": ent.township_code,
+        "township": township_name(ent.township_code),
+        "township_code_source": src(ent.township_code_source),
+        "zone": ent.zone,
+        "zone_source": src(ent.zone_source),
+        "established": ent.established.isoformat() if ent.established else None,
+        "established_source": src(ent.established_source),
+    }
+
+
+def _records(session: Session, code: str) -> pl.DataFrame:
+    """This enterprise's periodic records, in the frame ingest.facts resolves (power readings
+    reach it through the account map)."""
+    accounts = facts_mod.account_map(session).filter(pl.col("mapped") == code)
+    own = [code]
+    cols = ["batch_id", "credit_code", "account_no", "parcel_id", "period", *facts_mod.FIGURES]
+    account_nos = accounts["account_no"].to_list()
+    mine: ColumnElement[bool] = Record.credit_code.in_(own)
+    if account_nos:
+        mine = or_(mine, Record.account_no.in_(account_nos))
+    stmt = (
+        select(ImportBatch.source, *[getattr(Record, c) for c in cols])
+        .join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(
+            ImportBatch.status == "active",
+            ImportBatch.template != "power_accounts",
+            ImportBatch.source.in_(facts_mod._PERIODIC),
+            mine,
+        )
+    )
+    schema = {
+        "source": pl.String,
+        "batch_id": pl.Int64,
+        "credit_code": pl.String,
+        "account_no": pl.String,
+        "parcel_id": pl.String,
+        "period": pl.String,
+        **{f: pl.Float64 for f in facts_mod.FIGURES},
+    }
+    frame = pl.DataFrame(session.execute(stmt).all(), schema=schema, orient="row")
+    frame = facts_mod._map_accounts(frame, accounts)
+    return frame.filter(pl.col("credit_code") == code).with_columns(
+        pl.col("period").str.slice(0, 4).cast(pl.Int32).alias("year")
+    )
+
+
+def _figures(records: pl.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    figures: list[dict[str, Any]] = []
+    by_source: list[dict[str, Any]] = []
+    for year in sorted(records["year"].unique().to_list(), reverse=True):
+        year_recs = records.filter(pl.col("year") == year).drop("year")
+        # the same steps as facts.resolve_year, on this enterprise's records only
+        departments = year_recs.filter(pl.col("source") != CORRECTION_SOURCE)
+        long = facts_mod._long(facts_mod._per_source(departments), facts_mod._corrections(year_recs))
+        if long.is_empty():
+            continue
+        chosen = long.sort("rank", "source").unique(["credit_code", "field"], keep="first")
+        picked = {(r["field"], r["source"]) for r in chosen.iter_rows(named=True)}
+        for r in chosen.sort("field").iter_rows(named=True):
+            label, unit = FIGURE_LABELS.get(r["field"], (r["field"], ""))
+            figures.append(
+                {
+                    "year": year,
+                    "field": r["field"],
+                    "label": label,
+                    "unit": unit,
+                    "value": r["value"],
+                    "source": r["source"],
+                    "source_label": SOURCE_LABELS.get(r["source"], r["source"]),
+                }
+            )
+        for r in long.sort("field", "rank").iter_rows(named=True):
+            by_source.append(
+                {
+                    "year": year,
+                    "field": r["field"],
+                    "label": FIGURE_LABELS.get(r["field"], (r["field"], ""))[0],
+                    "source": r["source"],
+                    "source_label": SOURCE_LABELS.get(r["source"], r["source"]),
+                    "value": r["value"],
+                    "chosen": (r["field"], r["source"]) in picked,
+                }
+            )
+    return figures, by_source
+
+
+def _titles(session: Session, code: str) -> list[dict[str, Any]]:
+    stmt = (
+        select(Record.title, Record.title_level, Record.title_year, ImportBatch.id, ImportBatch.file_name)
+        .join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(Record.credit_code == code, Record.title.is_not(None), ImportBatch.status == "active")
+        .order_by(Record.title_year.desc(), Record.title)
+    )
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for title, level, year, batch_id, file_name in session.execute(stmt):
+        seen.setdefault(
+            (title, level),
+            {"title": title, "level": level, "year": year, "batch_id": batch_id, "file": file_name},
+        )
+    return list(seen.values())
+
+
+def _evaluations(session: Session, code: str, scope: Scope) -> list[dict[str, Any]]:
+    from industry_brain.evaluation.explain import GRADE_LABELS
+    from industry_brain.evaluation.models import EvaluationResult, EvaluationRun
+    from industry_brain.evaluation.workflow_common import status_name
+
+    stmt = (
+        select(
+            EvaluationRun.id,
+            EvaluationRun.year,
+            EvaluationRun.method_id,
+            EvaluationRun.status,
+            EvaluationRun.version,
+            EvaluationResult.pool,
+            EvaluationResult.grade,
+            EvaluationResult.score,
+            EvaluationResult.rank,
+            EvaluationResult.__table__.c.tax_per_mu,
+            EvaluationRun.created_at,
+        )
+        .join(EvaluationRun, EvaluationRun.id == EvaluationResult.run_id)
+        .where(EvaluationResult.credit_code == code)
+        .order_by(EvaluationRun.year.desc(), EvaluationRun.id.desc())
+    )
+    if scope.role not in DRAFT_READERS:
+        stmt = stmt.where(EvaluationRun.status != "draft")
+    return [
+        {
+            "run_id": r[0],
+            "year": r[1],
+            "method": r[2],
+            "status": r[3],
+            "status_label": status_name(r[3]),
+            "version": r[4],
+            "pool": r[5],
+            "grade": r[6],
+            "grade_label": GRADE_LABELS.get(r[6], r[6]),
+            "score": r[7],
+            "rank": r[8],
+            "tax_per_mu": r[9],
+            "created_at": r[10],
+        }
+        for r in session.execute(stmt)
+    ]
+
+
+def _explanation(session: Session, code: str, evaluations: list[dict[str, Any]]) -> list[str]:
+    from industry_brain.evaluation.explain import explain_enterprise
+
+    if not evaluations:
+        return []
+    current = [e for e in evaluations if e["status"] != "superseded"] or evaluations
+    return explain_enterprise(session, run_id=current[0]["run_id"], credit_code=code).lines
+
+
+def _history(session: Session, ent: Enterprise, evaluations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What happened to this enterprise's record: the imports that brought its figures and its
+    evaluation results, newest first."""
+    stmt = (
+        select(ImportBatch.id, ImportBatch.source, ImportBatch.period, ImportBatch.file_name)
+        .add_columns(ImportBatch.imported_at, ImportBatch.status)
+        .join(Record, Record.batch_id == ImportBatch.id)
+        .where(Record.credit_code == ent.credit_code)
+        .distinct()
+    )
+    events: list[dict[str, Any]] = []
+    for batch_id, source, period, file_name, at, status in session.execute(stmt):
+        label = SOURCE_LABELS.get(source, source)
+        events.append(
+            {
+                "at": at,
+                "what": f"导入批次 {batch_id}（{label}，期间 {period}，{file_name}）"
+                + ("" if status == "active" else "（已被替代）"),
+            }
+        )
+    for e in evaluations:
+        events.append(
+            {
+                "at": e["created_at"],
+                "what": (
+                    f"{e['year']} 年度亩均评价（批次 {e['run_id']}，{e['status_label']}）：{e['grade_label']}"
+                ),
+            }
+        )
+    events.sort(key=lambda e: e["at"] or dt.datetime.min, reverse=True)
+    return [{**e, "at": e["at"].isoformat(sep=" ", timespec="minutes") if e["at"] else None} for e in events]

@@ -1,0 +1,471 @@
+"""驾驶舱 and 产业地图: the read-side figures the leaders' pages show, each narrowed by `scope`.
+
+District aggregates are visible to district-wide roles; a town sees the aggregates of its own
+township only; an enterprise and a department see no enterprise aggregates. Sections whose
+domain is not loaded yet (plans, clusters) come back as `available=False` with a message, so a
+page can say so instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from industry_brain.core.scope import Scope
+from industry_brain.core.settings import Settings
+from industry_brain.enterprises.models import Enterprise
+from industry_brain.enterprises.profile import DRAFT_READERS, township_name
+from industry_brain.evaluation.models import EvaluationInput, EvaluationResult, EvaluationRun
+from industry_brain.ingest.models import ImportBatch
+
+GRADES = ("A", "B", "C", "D", "T")
+DISTRICT_ROLES = frozenset({"admin", "analyst", "leader", "system"})
+_TAX_PER_MU = EvaluationResult.__table__.c.tax_per_mu  # a catalogue column, added in a loop
+# plan-indicator status -> colour of its tile (红黄绿 as the bureau reads them)
+STATUS_COLOURS = {"achieved": "green", "on_track": "green", "behind": "amber", "off_track": "red"}
+
+
+@dataclass
+class Section:
+    available: bool
+    message: str = ""
+    items: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Cockpit:
+    year: int | None
+    indicators: Section
+    clusters: Section
+    grades: Section
+    alerts: list[dict[str, Any]]
+    imports: Section
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A function of a domain that may not be written yet."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def sees_aggregates(scope: Scope) -> bool:
+    return scope.district_wide or (scope.role == "town" and bool(scope.township_code))
+
+
+def latest_run(session: Session, *, scope: Scope, year: int | None = None) -> EvaluationRun | None:
+    """The newest run the scope may read: published or final ones, drafts for analysts."""
+    stmt = select(EvaluationRun).where(EvaluationRun.status != "superseded")
+    if scope.role not in DRAFT_READERS:
+        stmt = stmt.where(EvaluationRun.status.in_(("published", "final")))
+    if year is not None:
+        stmt = stmt.where(EvaluationRun.year == year)
+    return session.scalar(stmt.order_by(EvaluationRun.year.desc(), EvaluationRun.id.desc()).limit(1))
+
+
+def _in_scope(stmt: Any, scope: Scope, code_col: Any) -> Any:
+    return stmt.outerjoin(Enterprise, Enterprise.credit_code == code_col).where(
+        scope.enterprise_clause(code_col, Enterprise.township_code)
+    )
+
+
+def grade_distribution(session: Session, *, scope: Scope, run_id: int | None = None) -> Section:
+    if not sees_aggregates(scope):
+        return Section(False, "无权查看")
+    run = session.get(EvaluationRun, run_id) if run_id else latest_run(session, scope=scope)
+    if run is None or (run.status == "draft" and scope.role not in DRAFT_READERS):
+        return Section(False, "暂无已公示的评价结果")
+    stmt = (
+        select(EvaluationResult.grade, func.count())
+        .select_from(EvaluationResult)
+        .where(EvaluationResult.run_id == run.id)
+    )
+    rows = session.execute(
+        _in_scope(stmt, scope, EvaluationResult.credit_code).group_by(EvaluationResult.grade)
+    )
+    counts = {g: 0 for g in GRADES} | {str(g): int(n) for g, n in rows}
+    return Section(
+        True,
+        items=[{"grade": g, "count": counts[g]} for g in GRADES],
+        summary={"run_id": run.id, "year": run.year, "status": run.status, "total": sum(counts.values())},
+    )
+
+
+def latest_data_year(session: Session) -> int | None:
+    """The newest year with an active statistics batch: the statistics bureau's yearly file is
+    what makes a year's figures complete (a stray tax file for a later year does not)."""
+    period = session.scalar(
+        select(func.max(ImportBatch.period)).where(
+            ImportBatch.status == "active", ImportBatch.source == "stats"
+        )
+    )
+    return int(period[:4]) if period and period[:4].isdigit() else None
+
+
+def district_plans(settings: Settings, year: int | None) -> list[dict[str, Any]]:
+    """The plans of the served district, the one in force in `year` first."""
+    list_plans = _optional("industry_brain.plans.service", "list_plans")
+    if list_plans is None:
+        return []
+    own = [p for p in list_plans() if p["area"]["code"] == settings.district_code[:6]]
+
+    def in_force(p: dict[str, Any]) -> bool:
+        return year is not None and p["period"]["start"] <= year <= p["period"]["end"]
+
+    return sorted(own, key=lambda p: (not in_force(p), -p["period"]["end"]))
+
+
+def plan_indicators(
+    session: Session, *, scope: Scope, settings: Settings, year: int | None, compute: bool = False
+) -> Section:
+    """Headline indicators of the district's plan in force against their targets, with status
+    colours. `compute=False` uses the stored actuals only (reported and from the plan
+    documents); `compute=True` adds the figures derived from the enterprise record (seconds: see
+    slow_sections)."""
+    if not scope.district_wide:  # plan progress is for the district's and the units' users
+        return Section(False, "无权查看")
+    progress = _optional("industry_brain.plans.service", "progress")
+    plans = district_plans(settings, year)
+    if progress is None or not plans:
+        return Section(False, "规划数据待加载")
+    plan = plans[0]
+    as_of = str(year or plan["period"]["end"])
+    try:
+        result = progress(
+            session, plan_id=plan["id"], as_of=as_of, scope=scope, settings=settings, compute=compute
+        )
+    except Exception as exc:  # a plan that cannot be read must not take the cockpit down
+        return Section(False, f"规划数据待加载（{exc}）")
+    rank = {"off_track": 0, "behind": 1, "on_track": 2, "achieved": 3}
+    ordered = sorted(result.indicators, key=lambda i: (rank.get(i.status, 9), i.id))
+    items = [
+        {
+            "id": i.id,
+            "name": i.name,
+            "unit": i.unit,
+            "target": _level(i.target),
+            "actual": _level(i.actual),
+            "status": i.status,
+            "status_reason": i.status_reason,
+            "colour": STATUS_COLOURS.get(i.status, "grey"),
+        }
+        for i in ordered
+    ]
+    summary = {"plan_id": plan["id"], "title": plan["title"], "as_of": as_of, "counts": result.counts}
+    return Section(True, items=items, summary=summary)
+
+
+def _level(figure: dict[str, Any] | None) -> Any:
+    if not figure:
+        return None
+    return figure.get("level") if figure.get("value") is None else figure.get("value")
+
+
+_SLOW_CACHE: dict[tuple[Any, ...], tuple[Section, Section]] = {}
+
+
+def _data_stamp(session: Session) -> tuple[Any, ...]:
+    """Changes whenever an import or a reported plan actual lands."""
+    stamp: tuple[Any, ...] = (session.scalar(select(func.max(ImportBatch.id))),)
+    try:
+        from industry_brain.plans.models import IndicatorActual
+
+        stamp += (session.scalar(select(func.max(IndicatorActual.id))),)
+    except ImportError:
+        pass
+    return stamp
+
+
+def slow_sections(
+    session: Session, *, scope: Scope, settings: Settings, year: int | None
+) -> tuple[Section, Section]:
+    """(indicators with derived figures, clusters): both read every enterprise's facts, so they
+    are kept per scope and data state until an import or a reported actual changes it."""
+    area = (
+        "district" if scope.role in DISTRICT_ROLES else (scope.role, scope.township_code, scope.credit_code)
+    )
+    key = (area, year, settings.database_url, *_data_stamp(session))
+    if key not in _SLOW_CACHE:
+        indicators = plan_indicators(session, scope=scope, settings=settings, year=year, compute=True)
+        _SLOW_CACHE[key] = (indicators, cluster_section(session, scope=scope, settings=settings, year=year))
+    return _SLOW_CACHE[key]
+
+
+def cluster_section(session: Session, *, scope: Scope, settings: Settings, year: int | None) -> Section:
+    """Output and growth of the district plan's clusters in `year`, over what the scope sees."""
+    figures = _optional("industry_brain.clusters.service", "plan_cluster_figures")
+    if figures is None or not sees_aggregates(scope):
+        return Section(False, "集群数据待加载" if figures is None else "无权查看")
+    plan = next((p for p in district_plans(settings, year) if p.get("clusters")), None)
+    if plan is None or year is None:
+        return Section(False, "集群数据待加载")
+    try:
+        rows = figures(session, plan_id=plan["id"], year=year, scope=scope, settings=settings)
+    except Exception as exc:
+        return Section(False, f"集群数据待加载（{exc}）")
+    items = [
+        {
+            "id": f.cluster.id,
+            "name": f.cluster.name,
+            "output": f.output,
+            "growth": f.growth,
+            "share": f.share,
+            "enterprises": f.enterprises,
+        }
+        for f in rows
+    ]
+    return Section(True, items=items, summary={"plan_id": plan["id"], "year": year})
+
+
+def latest_imports(session: Session, *, scope: Scope, limit: int = 5) -> Section:
+    if scope.role not in ("admin", "analyst", "leader", "system"):
+        return Section(False, "无权查看")
+    stmt = select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)
+    items = [
+        {
+            "batch_id": b.id,
+            "source": b.source,
+            "period": b.period,
+            "file": b.file_name,
+            "rows_accepted": b.rows_accepted,
+            "rows_rejected": b.rows_rejected,
+            "warnings": b.warnings,
+            "imported_at": b.imported_at.isoformat(sep=" ", timespec="minutes"),
+        }
+        for b in session.scalars(stmt)
+    ]
+    return Section(True, items=items)
+
+
+def alerts(session: Session, *, scope: Scope, indicators: Section, grades: Section) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for r in indicators.items:
+        if r.get("status") == "off_track":
+            out.append(
+                {
+                    "level": "red",
+                    "text": f"指标“{r.get('name', r.get('indicator'))}”进度滞后",
+                    "link": "/plans",
+                }
+            )
+    if grades.available:
+        d = next((g["count"] for g in grades.items if g["grade"] == "D"), 0)
+        if d:
+            out.append(
+                {"level": "amber", "text": f"{d} 户企业评为D类（倒逼整治）", "link": "/evaluation?grade=D"}
+            )
+    if scope.role in ("admin", "analyst", "system"):
+        stmt = select(ImportBatch.id, ImportBatch.file_name, ImportBatch.rows_rejected).where(
+            ImportBatch.status == "active", ImportBatch.rows_rejected > 0
+        )
+        for batch_id, name, n in session.execute(stmt.order_by(ImportBatch.id.desc()).limit(5)):
+            out.append(
+                {
+                    "level": "amber",
+                    "text": f"导入批次 {batch_id}（{name}）退回 {n} 行",
+                    "link": f"/imports?batch={batch_id}",
+                }
+            )
+    return out
+
+
+def cockpit(
+    session: Session, *, scope: Scope, settings: Settings, year: int | None = None, slow: bool = True
+) -> Cockpit:
+    """Every section of the cockpit. `slow=False` gives the indicators from stored actuals and
+    leaves the clusters out, for a page that shows the rest at once and fetches
+    slow_sections afterwards."""
+    year = year or latest_data_year(session)
+    if slow:
+        indicators, clusters = slow_sections(session, scope=scope, settings=settings, year=year)
+    else:
+        indicators = plan_indicators(session, scope=scope, settings=settings, year=year)
+        clusters = Section(False, "计算中")
+    grades = grade_distribution(session, scope=scope)
+    return Cockpit(
+        year=year,
+        indicators=indicators,
+        clusters=clusters,
+        grades=grades,
+        alerts=alerts(session, scope=scope, indicators=indicators, grades=grades),
+        imports=latest_imports(session, scope=scope),
+    )
+
+
+def township_aggregates(session: Session, *, scope: Scope, run_id: int | None = None) -> Section:
+    """Per township of the run: enterprises, tax, land, 亩均税收, output and grade counts."""
+    if not sees_aggregates(scope):
+        return Section(False, "无权查看")
+    run = session.get(EvaluationRun, run_id) if run_id else latest_run(session, scope=scope)
+    if run is None or (run.status == "draft" and scope.role not in DRAFT_READERS):
+        return Section(False, "暂无已公示的评价结果")
+    town = Enterprise.township_code
+    stmt = (
+        select(
+            town,
+            func.count(),
+            func.sum(EvaluationInput.tax_wan),
+            func.sum(EvaluationInput.land_mu),
+            func.sum(EvaluationInput.output_wan),
+        )
+        .select_from(EvaluationInput)
+        .where(EvaluationInput.run_id == run.id)
+        .group_by(town)
+    )
+    rows = {r[0]: r for r in session.execute(_in_scope(stmt, scope, EvaluationInput.credit_code))}
+    gstmt = (
+        select(town, EvaluationResult.grade, func.count())
+        .select_from(EvaluationResult)
+        .where(EvaluationResult.run_id == run.id)
+    )
+    grades: dict[Any, dict[str, int]] = {}
+    for code, grade, n in session.execute(
+        _in_scope(gstmt, scope, EvaluationResult.credit_code).group_by(town, EvaluationResult.grade)
+    ):
+        grades.setdefault(code, {})[grade] = int(n)
+    items = []
+    for code, n, tax, land, output in rows.values():
+        items.append(
+            {
+                "township_code": code,
+                "township": township_name(code),
+                "enterprises": int(n),
+                "tax_wan": tax,
+                "land_mu": land,
+                "tax_per_mu": (tax / land) if tax is not None and land else None,
+                "output_wan": output,
+                **{f"grade_{g}": grades.get(code, {}).get(g, 0) for g in GRADES},
+            }
+        )
+    items.sort(key=lambda r: r["township_code"] or "")
+    return Section(True, items=items, summary={"run_id": run.id, "year": run.year, "status": run.status})
+
+
+def visible_runs(session: Session, *, scope: Scope) -> list[dict[str, Any]]:
+    """The runs the scope may read, newest first, with their grade counts."""
+    from industry_brain.evaluation.run_views import run_metadata
+    from industry_brain.evaluation.workflow_common import status_name
+
+    stmt = select(EvaluationRun).order_by(EvaluationRun.year.desc(), EvaluationRun.id.desc())
+    if scope.role not in DRAFT_READERS:
+        stmt = stmt.where(EvaluationRun.status != "draft")
+    out = []
+    for run in session.scalars(stmt):
+        info = run_metadata(session, run).to_json()
+        info["status_label"] = status_name(run.status)
+        out.append(info)
+    return out
+
+
+def evaluation_results(
+    session: Session,
+    *,
+    run_id: int,
+    scope: Scope,
+    pool: str | None = None,
+    grade: str | None = None,
+    township_code: str | None = None,
+    industry_prefix: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """A run's results that the scope may see, filtered; each with township and industry."""
+    run = session.get(EvaluationRun, run_id)
+    if run is None or (run.status == "draft" and scope.role not in DRAFT_READERS):
+        return []
+    r = EvaluationResult
+    stmt = (
+        select(r.credit_code, r.name, r.pool, r.grade, r.score, r.rank, _TAX_PER_MU, r.vetoes, r.reason)
+        .add_columns(Enterprise.township_code, Enterprise.industry_code)
+        .select_from(r)
+        .where(r.run_id == run.id)
+    )
+    stmt = _in_scope(stmt, scope, r.credit_code)
+    if pool:
+        stmt = stmt.where(r.pool == pool)
+    if grade:
+        stmt = stmt.where(r.grade == grade)
+    if township_code:
+        stmt = stmt.where(Enterprise.township_code == township_code)
+    if industry_prefix:
+        stmt = stmt.where(Enterprise.industry_code.startswith(industry_prefix))
+    stmt = stmt.order_by(r.pool, r.rank, r.credit_code)
+    if limit:
+        stmt = stmt.limit(limit)
+    keys = ("credit_code", "name", "pool", "grade", "score", "rank", "tax_per_mu", "vetoes", "reason")
+    return [
+        dict(zip(keys, row[:9], strict=True))
+        | {"township_code": row[9], "township": township_name(row[9]), "industry_code": row[10]}
+        for row in session.execute(stmt)
+    ]
+
+
+def visible_appeals(session: Session, *, run_id: int, scope: Scope) -> list[dict[str, Any]]:
+    """The appeals of the run's family that concern enterprises in scope."""
+    from industry_brain.evaluation.run_views import list_appeals
+    from industry_brain.evaluation.workflow_common import appeal_status_name
+
+    run = session.get(EvaluationRun, run_id)
+    if run is None or (run.status == "draft" and scope.role not in DRAFT_READERS):
+        return []
+    appeals = list_appeals(session, run_id=run_id)
+    codes = {a.credit_code for a in appeals}
+    towns = dict(
+        session.execute(
+            select(Enterprise.credit_code, Enterprise.township_code).where(Enterprise.credit_code.in_(codes))
+        ).all()
+    )
+    out = []
+    for a in appeals:
+        if scope.sees_enterprise(credit_code=a.credit_code, township_code=towns.get(a.credit_code)):
+            out.append(asdict(a) | {"status_label": appeal_status_name(a.status)})
+    return out
+
+
+IMPORT_ROLES = frozenset({"admin", "analyst", "system"})
+
+
+def import_batches(session: Session, *, scope: Scope) -> list[dict[str, Any]]:
+    """Every import batch, newest first (the bureau's import log: analysts and admins only)."""
+    from industry_brain.ingest.batches import list_batches
+
+    if scope.role not in IMPORT_ROLES:
+        return []
+    return list(reversed(list_batches(session)))
+
+
+def import_batch_detail(session: Session, *, batch_id: int, scope: Scope) -> dict[str, Any] | None:
+    """One batch with its rejects (as the department sent them, to send back) and warnings;
+    None when it does not exist or the scope may not read the import log."""
+    from industry_brain.ingest.batches import rejects_table
+    from industry_brain.ingest.models import BatchWarning
+
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or scope.role not in IMPORT_ROLES:
+        return None
+    rejects, title = rejects_table(session, batch_id=batch_id)
+    warnings = [
+        {"row": w.row, "column": w.column, "value": w.value, "message": w.message}
+        for w in session.scalars(
+            select(BatchWarning).where(BatchWarning.batch_id == batch_id).order_by(BatchWarning.id)
+        )
+    ]
+    return {
+        "batch_id": batch.id,
+        "source": batch.source,
+        "period": batch.period,
+        "file": batch.file_name,
+        "status": batch.status,
+        "rejects": rejects,
+        "rejects_title": title,
+        "warnings": warnings,
+    }

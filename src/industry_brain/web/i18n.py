@@ -1,0 +1,113 @@
+"""The pages' words: Simplified Chinese by default, English switchable per browser session.
+
+The language is kept in the `ib_lang` cookie (set by GET /lang/{code}), so it follows the user's
+session without needing server-side storage. Keys are the Chinese text itself: a page written
+with `t("驾驶舱", lang)` reads naturally, and a missing English entry falls back to Chinese
+instead of showing a key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("zh-CN", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+COOKIE = "ib_lang"
+
+# zh-CN -> en; only the pages' own chrome (titles, buttons, column heads, messages).
+_EN: dict[str, str] = {
+    "产业大脑": "Industry Brain",
+    "驾驶舱": "Cockpit",
+    "企业画像": "Enterprise profile",
+    "亩均评价": "Mujun evaluation",
+    "规划": "Plans",
+    "产业地图": "Industry map",
+    "数据导入": "Imports",
+    "退出": "Sign out",
+    "登录": "Sign in",
+    "无权访问此页面": "You may not open this page",
+    "当前角色": "Role",
+    "重点指标": "Headline indicators",
+    "规划数据待加载": "Plan data not loaded yet",
+    "产业集群": "Clusters",
+    "产业链": "Chains",
+    "企业梯队": "Enterprise tiers",
+    "培育库": "Cultivation pools",
+    "项目库": "Projects",
+    "集群数据待加载": "Cluster data not loaded yet",
+    "评价等级分布": "Grade distribution",
+    "预警": "Alerts",
+    "最近导入": "Latest imports",
+    "暂无": "None",
+    "查看详情": "Details",
+    "搜索企业（名称、代码或拼音首字母）": "Search (name, code or pinyin initials)",
+    "搜索": "Search",
+    "基本信息": "Master record",
+    "分年数据": "Figures by year",
+    "各部门原始数据": "Figures by source",
+    "荣誉资质": "Titles",
+    "评价结果": "Evaluation",
+    "评价说明": "Explanation",
+    "历史": "History",
+    "评价批次": "Evaluation runs",
+    "评价结果明细": "Results",
+    "差别化政策": "Differentiated policy",
+    "下载 Excel": "Download Excel",
+    "发布公示": "Publish",
+    "公示截止日期": "Publicity deadline",
+    "申诉": "Appeals",
+    "提出申诉": "File an appeal",
+    "复核": "Review",
+    "接受": "Accept",
+    "驳回": "Reject",
+    "理由": "Reason",
+    "评价池": "Pool",
+    "等级": "Grade",
+    "镇街": "Township",
+    "行业": "Industry",
+    "全部": "All",
+    "上报实绩": "Report actual",
+    "责任单位": "Responsible unit",
+    "指标": "Indicator",
+    "目标值": "Target",
+    "实绩": "Actual",
+    "状态": "Status",
+    "着色依据": "Shade by",
+    "亩均税收": "Tax per mu",
+    "工业总产值": "Output",
+    "D类企业数": "D-grade enterprises",
+    "上传部门文件": "Upload a departmental file",
+    "数据来源": "Source",
+    "期间": "Period",
+    "导入批次": "Import batches",
+    "退回行": "Rejected rows",
+    "警告": "Warnings",
+    "下载退回表": "Download rejects",
+    "未找到企业": "No enterprise found",
+    "语言": "Language",
+    "年度": "Year",
+    "企业名称": "Name",
+    "统一社会信用代码": "Credit code",
+    "行业代码": "Industry code",
+    "所属镇街": "Township",
+    "园区": "Zone",
+    "成立日期": "Established",
+    "来源": "Source",
+    "用户名": "Username",
+    "密码": "Password",
+}
+
+
+def normalise(lang: str | None) -> str:
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(text: str, lang: str | None = DEFAULT_LANGUAGE, **values: Any) -> str:
+    """The UI string `text` (Chinese) in `lang`, with `{name}` placeholders filled."""
+    out = _EN.get(text, text) if normalise(lang) == "en" else text
+    return out.format(**values) if values else out
+
+
+def catalogue() -> dict[str, str]:
+    """Every translated string (for tests and translators)."""
+    return dict(_EN)

@@ -1,0 +1,183 @@
+"""规划: a plan's indicators with progress and status, grouped by responsible unit; a
+department sees the indicators it answers for and reports their actuals (plans.service.progress
+narrows by scope, plans.actuals.record_actual checks the unit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from nicegui import ui
+
+from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.scope import Scope
+from industry_brain.web.i18n import t
+from industry_brain.web.pages.layout import STATUS_COLOURS, empty, enter, grid, header, number, title
+
+PATH = "/plans"
+STATUS = {
+    "achieved": ("已完成", "green"),
+    "on_track": ("符合序时进度", "green"),
+    "behind": ("略有滞后", "amber"),
+    "off_track": ("严重滞后", "red"),
+    "no_data": ("暂无实绩", "grey"),
+    "no_baseline": ("缺少基期值", "grey"),
+}
+REPORT_ROLES = frozenset({"department", "analyst", "admin"})
+
+
+def _value(figure: dict[str, Any] | None) -> Any:
+    if not figure:
+        return None
+    return figure.get("level") if figure.get("value") is None else figure.get("value")
+
+
+def _progress(session: Any, scope: Scope, plan_id: str, as_of: str) -> Any:
+    from industry_brain.plans.service import progress
+    from industry_brain.web.security import context
+
+    # Figures derived from the enterprise record need the facts of every year: worth it for
+    # the bureau and leaders, not for a unit that only reports its own actuals.
+    return progress(
+        session,
+        plan_id=plan_id,
+        as_of=as_of,
+        scope=scope,
+        settings=context().settings,
+        compute=scope.district_wide,
+    )
+
+
+def _table(indicators: list[Any], lang: str) -> None:
+    rows = []
+    for i in indicators:
+        label = STATUS.get(i.status, (i.status, "grey"))[0]
+        actual = i.actual or {}
+        rows.append(
+            {
+                "indicator": i.name,
+                "unit": i.unit,
+                "baseline": number(_value(i.baseline)),
+                "target": number(_value(i.target)),
+                "actual": number(_value(actual)),
+                "period": actual.get("period", ""),
+                "progress": "—" if i.progress is None else f"{i.progress:.0%}",
+                "expected": "—" if i.expected is None else f"{i.expected:.0%}",
+                "status": label,
+            }
+        )
+    columns = [
+        ("indicator", "指标"),
+        ("unit", "单位"),
+        ("baseline", "基期值"),
+        ("target", "目标值"),
+        ("actual", "实绩"),
+        ("period", "期间"),
+        ("progress", "进度"),
+        ("expected", "序时进度"),
+        ("status", "状态"),
+    ]
+    grid(rows, [(k, t(h, lang)) for k, h in columns], height=min(90 + 42 * len(rows), 480))
+
+
+def _badges(counts: dict[str, int]) -> None:
+    with ui.row():
+        for key, (label, colour) in STATUS.items():
+            if counts.get(key):
+                ui.badge(f"{label} {counts[key]}").style(f"background: {STATUS_COLOURS[colour]}")
+
+
+def _report(scope: Scope, plan_id: str, indicators: list[Any], lang: str) -> None:
+    from industry_brain.plans.actuals import record_actual
+
+    options = {i.id: i.name for i in indicators}
+    with ui.card().classes("w-full"):
+        ui.label(t("上报实绩", lang)).classes("text-subtitle1 text-weight-medium")
+        with ui.row().classes("items-end"):
+            which = ui.select(options, value=next(iter(options), None), label=t("指标", lang)).classes("w-96")
+            period = ui.input(t("期间", lang), value=str(dt.date.today().year - 1)).classes("w-32")
+            value = ui.number(t("实绩", lang)).classes("w-32")
+            note = ui.input("说明").classes("w-64")
+
+            def go() -> None:
+                from industry_brain.core.auth import audit
+                from industry_brain.web.security import page_session
+
+                try:
+                    with page_session() as session:
+                        record_actual(
+                            session,
+                            plan_id=plan_id,
+                            indicator_id=which.value,
+                            period=period.value,
+                            value=value.value,
+                            reported_by=scope.username,
+                            note=note.value or None,
+                            scope=scope,
+                        )
+                        audit(
+                            session,
+                            scope=scope,
+                            action="plans.record_actual",
+                            target=f"{plan_id}/{which.value}",
+                            detail={"period": period.value, "value": value.value},
+                        )
+                except IndustryBrainError as exc:
+                    ui.notify(str(exc), type="negative", multi_line=True)
+                    return
+                ui.notify("实绩已上报", type="positive")
+                ui.timer(1.0, ui.navigate.reload, once=True)
+
+            ui.button(t("上报实绩", lang), on_click=go)
+
+
+def register() -> None:
+    @ui.page(PATH, title="规划 · 产业大脑")
+    def plans_page(request: Request, plan: str = "", as_of: str = "") -> None:
+        from industry_brain.plans.service import list_plans
+        from industry_brain.web.cockpit import district_plans, latest_data_year
+        from industry_brain.web.security import context, page_session
+
+        scope, lang = enter(request, PATH)
+        plans = list_plans()
+        header(scope, lang, PATH)
+        title(t("规划", lang))
+        with page_session() as session:
+            as_of = as_of or str(latest_data_year(session) or dt.date.today().year - 1)
+            if scope.role == "department" and not plan:
+                plan = next(
+                    (p["id"] for p in plans if _progress(session, scope, p["id"], as_of).indicators), ""
+                )
+            default = district_plans(context().settings, int(as_of[:4])) or plans
+            plan = plan or (default[0]["id"] if default else "")
+            try:
+                result = _progress(session, scope, plan, as_of) if plan else None
+            except IndustryBrainError as exc:
+                empty(f"{t('规划数据待加载', lang)}（{exc}）")
+                return
+        with ui.row().classes("items-end"):
+            ui.select(
+                {p["id"]: f"{p['title']}（{p['area']['name']}）" for p in plans},
+                value=plan or None,
+                label=t("规划", lang),
+                on_change=lambda e: ui.navigate.to(f"{PATH}?{urlencode({'plan': e.value, 'as_of': as_of})}"),
+            ).classes("w-[32rem]")
+            ui.label(f"截至 {as_of}").classes("text-grey-7")
+        if result is None or not result.indicators:
+            empty(t("暂无", lang) if plans else t("规划数据待加载", lang))
+            return
+        _badges(result.counts)
+        units: dict[str, list[Any]] = {}
+        for i in result.indicators:
+            for unit in i.responsible or ["未明确责任单位"]:
+                if scope.role != "department" or unit == scope.unit:
+                    units.setdefault(unit, []).append(i)
+        for unit, indicators in sorted(units.items(), key=lambda kv: (kv[0] == "未明确责任单位", kv[0])):
+            ui.label(f"{t('责任单位', lang)}：{unit}（{len(indicators)} 项）").classes(
+                "text-subtitle1 text-weight-medium q-mt-md"
+            )
+            _table(indicators, lang)
+        if scope.role in REPORT_ROLES:
+            _report(scope, result.plan_id, result.indicators, lang)
