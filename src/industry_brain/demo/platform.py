@@ -75,7 +75,7 @@ def demo_accounts(engine: Engine, *, year: int) -> list[dict[str, Any]]:
             .group_by(Enterprise.township_code)
             .order_by(func.count().desc(), Enterprise.township_code)
         ).first()
-        assert township is not None, "the demo district has no townships"
+        assert township is not None and township[0] is not None, "the demo district has no townships"
         largest = session.scalar(
             select(Record.credit_code)
             .join(ImportBatch, ImportBatch.id == Record.batch_id)

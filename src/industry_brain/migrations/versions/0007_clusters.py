@@ -5,8 +5,8 @@ Revises: 0006
 Create Date: 2026-11-23 12:40:00
 """
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 revision = "0007"
 down_revision = "0006"
