@@ -23,11 +23,7 @@ So 2024 规上: 4 in the district, 2 in 锦屏街道 (4, 6), 1 for enterprise 1 
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +34,7 @@ from helpers import code, run_import, write_xlsx
 from industry_brain.core.auth import create_user
 from industry_brain.core.db import open_database, transaction
 from industry_brain.core.settings import get_settings
+from web_fixtures import serve
 
 PASSWORD = "correct-horse-9"
 UNIT = "区科技局"  # a responsible unit of the 鄞州 plans
@@ -73,27 +70,6 @@ def visible(username: str) -> set[str]:
 
 
 # The server: create_app plus this part's routers and pages until create_app includes them.
-SERVER = """
-import sys, uvicorn
-from nicegui import app as nicegui_app
-from starlette.routing import Mount
-from industry_brain.core.settings import get_settings
-from industry_brain.web.app import create_app
-from industry_brain.web.api_domains import routers
-
-app = create_app(get_settings(database_url=sys.argv[1]))
-paths = {getattr(r, "path", "") for r in [*app.routes, *nicegui_app.routes]}
-if "/api/v1/chains" not in paths:
-    for router in routers():
-        app.include_router(router)
-if "/chains" not in paths:
-    from industry_brain.web.pages import chains, clusters, cultivation, projects
-    for module in (chains, cultivation, projects, clusters):
-        module.register()
-# NiceGUI's catch-all mount must stay last, behind every API route.
-app.router.routes.sort(key=lambda r: isinstance(r, Mount))
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
-"""
 
 
 def _stats(year: int) -> list[list[object]]:
@@ -147,23 +123,8 @@ class Server:
 
 
 def start(db_url: str, port: int) -> subprocess.Popen[bytes]:
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: a chatty server never blocks
-    env = {**os.environ, "INDUSTRY_BRAIN_SECRET_KEY": "test-secret-key"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVER, db_url, str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"server exited: {log.read().decode(errors='replace')}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("server did not start within 120 s")
+    """The platform as a user starts it, `industry-brain serve`, on `port`."""
+    return serve(db_url, port)
 
 
 __all__ = ["JINPING", "TOWN_NAMES", "XIKOU", "YEAR"]
