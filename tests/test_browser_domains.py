@@ -141,7 +141,8 @@ def test_the_analyst_downloads_chain_nodes_and_admits_a_candidate(browser: Any, 
         page.get_by_label("理由").fill("营收增长超过20%")
         page.get_by_role("button", name="入库").click()
         page.get_by_text("已入库").wait_for()
-        page.wait_for_timeout(1500)  # the page reloads with the new member
+        # the page reloads with the new member; wait for it rather than for a fixed time
+        page.get_by_text("在库企业（1）").first.wait_for(timeout=60_000)
         assert "在库企业（1）" in page.inner_text("body")
         page.screenshot(path=str(artifacts() / "domains_analyst_pools_admitted.png"), full_page=True)
     finally:
