@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 import secrets
 from collections.abc import Sequence
@@ -25,12 +24,9 @@ from industry_brain.core.audit import audit, now, search_audit
 from industry_brain.core.auth_models import ApiToken, AppSecret, AuthSession, SignInAttempt, User
 from industry_brain.core.errors import ConfigurationError, IndustryBrainError
 from industry_brain.core.scope import ROLES, Scope
-from industry_brain.core.settings import ENV_PREFIX
 
 __all__ = ["audit", "search_audit"]  # re-exported: the audit log is part of access control
 
-# Web settings not (yet) in core.settings, with their defaults; read by option().
-WEB_DEFAULTS: dict[str, Any] = {"forwarded_allow_ips": "127.0.0.1"}
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MIN_PASSWORD = 8
 # Throttle last-used writes: one per token per minute keeps a busy client from turning every
@@ -56,24 +52,6 @@ class SignInFailed(IndustryBrainError):
     def __init__(self, message: str, *, refused: bool = False) -> None:
         self.refused = refused
         super().__init__(message)
-
-
-def option(settings: Any, name: str) -> Any:
-    """A web setting: from `settings` if it has the field, else INDUSTRY_BRAIN_<NAME>, else the default."""
-    if hasattr(settings, name):
-        return getattr(settings, name)
-    default = WEB_DEFAULTS[name]
-    raw = os.environ.get(ENV_PREFIX + name.upper(), "")
-    if raw == "":
-        return default
-    try:
-        if isinstance(default, bool):
-            return raw.lower() in ("1", "true", "yes", "on")
-        return type(default)(raw)
-    except ValueError as exc:
-        raise ConfigurationError(
-            f"{ENV_PREFIX}{name.upper()}={raw!r}: not a {type(default).__name__}"
-        ) from exc
 
 
 @cache

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from industry_brain.cli.support import DbOption, err, friendly_errors, settings_for
-from industry_brain.core.auth import option
 
 
 @friendly_errors
@@ -40,7 +39,7 @@ def serve_command(
         host=host,
         port=port,
         proxy_headers=True,
-        forwarded_allow_ips=str(option(settings, "forwarded_allow_ips")),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="warning",
         access_log=False,
     )
