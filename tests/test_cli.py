@@ -40,7 +40,9 @@ def test_import_json_has_the_contract_keys(db_url, tmp_path):
     data = json.loads(
         cli("import", str(bad), "--source", "tax", "--period", "2023", "--db", db_url, "--json").stdout
     )
-    assert set(data["rejects"][0]) == {"row", "column", "value", "reason"}
+    # The contract's four keys, and the sheet of the row (docs/importing.md: several sheets).
+    assert set(data["rejects"][0]) == {"row", "column", "value", "reason", "sheet"}
+    assert data["rejects"][0]["sheet"] == "数据"
     assert data["rejects"][0]["row"] == 2 and data["rejects"][0]["column"] == "统一社会信用代码"
 
 

@@ -58,9 +58,9 @@ def rejects_table(session: Session, *, batch_id: int) -> tuple[pl.DataFrame, str
     rejects = session.scalars(
         select(Reject).where(Reject.batch_id == batch_id).order_by(Reject.row, Reject.id)
     ).all()
-    rows: dict[int, dict[str, Any]] = {}
-    for r in rejects:
-        entry = rows.setdefault(r.row, {ROW_COLUMN: r.row, **json.loads(r.raw), REASON_COLUMN: []})
+    rows: dict[tuple[str | None, int], dict[str, Any]] = {}
+    for r in rejects:  # a row is a sheet and a row number: a batch may read several sheets
+        entry = rows.setdefault((r.sheet, r.row), {ROW_COLUMN: r.row, **json.loads(r.raw), REASON_COLUMN: []})
         where = f"{r.column}：" if r.column else ""
         entry[REASON_COLUMN].append(where + r.reason)
     columns = [ROW_COLUMN, *headers, REASON_COLUMN]

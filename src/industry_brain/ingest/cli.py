@@ -32,6 +32,14 @@ def import_command(
     supplement: Annotated[
         bool, typer.Option("--supplement", help="补充导入：不替代同期已导入的批次（用于退回修改后的拒收行）")
     ] = False,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            help="只导入此工作表：名称，或从1数起的序号（默认：表头符合模板的所有工作表）",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -39,7 +47,13 @@ def import_command(
     settings = settings_for(db)
     with boundary(settings) as session:
         result = import_file(
-            session, path=file, source=source, period=period, settings=settings, supplement=supplement
+            session,
+            path=file,
+            source=source,
+            period=period,
+            settings=settings,
+            supplement=supplement,
+            sheet=sheet,
         )
     if as_json:
         print_json(result.to_json())
@@ -56,7 +70,8 @@ def import_command(
     if result.superseded:
         out.print(f"替代了先前的批次 {', '.join(map(str, result.superseded))}")
     for r in result.rejects[:20]:
-        out.print(f"  第 {r.row} 行 {r.column or ''} “{r.value or ''}”：{r.reason}", highlight=False)
+        where = f"工作表“{r.sheet}” " if r.sheet else ""
+        out.print(f"  {where}第 {r.row} 行 {r.column or ''} “{r.value or ''}”：{r.reason}", highlight=False)
     if len(result.rejects) > 20:
         out.print(f"  …… 共 {len(result.rejects)} 条，用 industry-brain rejects {result.batch_id} 导出")
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from industry_brain.core.errors import FileRejected
 from industry_brain.core.text import squash, to_halfwidth
 from industry_brain.core.units import Dimension, factor, known_units, split_header
+from industry_brain.ingest.header_block import HeaderBlock, header_block, rows_under
 from industry_brain.ingest.reader import Grid
 from industry_brain.ingest.templates import (
     FIELD_BY_NAME,
@@ -21,6 +22,8 @@ from industry_brain.ingest.templates import (
 _UNIT_LINE = re.compile(r"(?:^|[\s,，;；(（])(?:计量|金额|面积|货币)?单位[:：]\s*([^\s,，;；)）]+)")
 _BRACKET = re.compile(r"[(\[【]([^()\[\]【】]*)[)\]】]")
 _INNER_BRACKETS = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
+# What a units row writes under a column without a unit.
+_UNIT_FILLERS = {"-", "--", "—", "——", "/", "计量单位", "单位", "甲", "乙", "丙", "丁"}
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,10 @@ class Column:
 
 @dataclass
 class Layout:
-    header_row: int  # 1-based spreadsheet row of the header
-    header_offset: int  # index of the header row in the grid frame
+    header_row: int  # 1-based spreadsheet row of the header (the first, when two rows deep)
+    # Index in the grid frame of the header's last row: the header itself, or the 栏次 or
+    # units row under it (header_block.py). Data starts on the next row.
+    header_offset: int
     template: Template
     columns: list[Column]
     notes: list[str] = field(default_factory=list)
@@ -62,22 +67,18 @@ def _row_texts(grid: Grid, offset: int) -> list[str | None]:
 
 
 def locate(grid: Grid, source: str, scan_rows: int, file: str) -> Layout:
-    """The header row is the row among the first `scan_rows` naming the most known fields."""
-    best, best_score = -1, 0
-    for offset in range(min(scan_rows, grid.frame.height)):
-        fields_here = {match_header(c)[0] for c in _row_texts(grid, offset) if c}
-        score = len(fields_here - {None})
-        if score > best_score:
-            best, best_score = offset, score
-    if best_score < 2:
+    """The header row is the row among the first `scan_rows` naming the most known fields;
+    merged cells may make it two rows deep, and a 栏次 or units row may follow it."""
+    best = best_header_row(grid, scan_rows)
+    if best is None:
         raise FileRejected(
             file, f"在前 {scan_rows} 行中找不到表头（需要包含 统一社会信用代码 等标准列名的一行）"
         )
-    title_lines = [str(c) for off in range(best) for c in _row_texts(grid, off) if c]
-    columns = _map_columns(_row_texts(grid, best), title_lines, file, best + grid.first_row)
+    block = rows_under(grid, header_block(grid, best, file, match_header))
+    title_lines = [str(c) for off in range(block.first) for c in _row_texts(grid, off) if c]
+    columns = _map_columns(block, title_lines, file, block.first + grid.first_row)
     template = _choose_template(source, columns, file)
-    _check_merged(grid, best + grid.first_row, file)
-    notes: list[str] = []
+    notes: list[str] = list(block.notes)
     unused = [c.header for c in columns if c.field and c.field not in template.fields]
     unknown = [c.header for c in columns if c.field is None and c.header]
     if unused or unknown:
@@ -87,7 +88,32 @@ def locate(grid: Grid, source: str, scan_rows: int, file: str) -> Layout:
         spec = FIELD_BY_NAME.get(c.field or "")
         if spec and spec.dimension and c.unit is None and spec.dimension is not Dimension.events:
             notes.append(f"列“{c.header}”未注明单位，按 {spec.unit} 处理")
-    return Layout(best + grid.first_row, best, template, columns, notes)
+    return Layout(block.first + grid.first_row, block.last, template, columns, notes)
+
+
+def best_header_row(grid: Grid, scan_rows: int) -> int | None:
+    """The offset of the row naming the most known fields (at least two), or None."""
+    best, best_score = -1, 0
+    for offset in range(min(scan_rows, grid.frame.height)):
+        fields_here = {match_header(c)[0] for c in _row_texts(grid, offset) if c}
+        score = len(fields_here - {None})
+        if score > best_score:
+            best, best_score = offset, score
+    return best if best_score >= 2 else None
+
+
+def fits_template(grid: Grid, source: str, scan_rows: int) -> bool:
+    """Whether the sheet has a header with every required column of one of the source's
+    templates: how a workbook's data sheets are told from its 说明 and 封面 sheets."""
+    best = best_header_row(grid, scan_rows)
+    if best is None:
+        return False
+    try:
+        block = header_block(grid, best, "", match_header)
+    except FileRejected:
+        return True  # a header of the template that cannot be read: locate says why
+    present = {match_header(c)[0] for c in block.cells if c}
+    return any(set(t.required) <= present for t in templates_for(source))
 
 
 def _title_units(title_lines: list[str]) -> list[str]:
@@ -95,26 +121,52 @@ def _title_units(title_lines: list[str]) -> list[str]:
     return [m.group(1) for line in title_lines for m in _UNIT_LINE.finditer(to_halfwidth(line))]
 
 
-def _unit_for(dimension: Dimension, written: str | None, header: str, title_units: list[str]) -> str | None:
+def _unit_for(
+    dimension: Dimension, written: str | None, header: str, title_units: list[str], row_unit: str | None
+) -> str | None:
     """The header's own unit; else another bracket of the header that is a unit of this
-    dimension (工业增加值(万元)(现价)); else a title row's unit of this dimension."""
+    dimension (工业增加值(万元)(现价)); else the units row's; else a title row's unit of this
+    dimension."""
     if written is not None and factor(dimension, written) is not None:
         return written
     for group in _BRACKET.findall(to_halfwidth(header)):
         if factor(dimension, group.strip()) is not None:
             return group.strip()
+    if row_unit is not None:
+        return row_unit
     if written is not None:
         return written
     return next((u for u in title_units if factor(dimension, u) is not None), None)
 
 
-def _map_columns(cells: list[str | None], titles: list[str], file: str, row: int) -> list[Column]:
+def _row_unit(block: HeaderBlock, index: int) -> str | None:
+    unit = block.row_units.get(index)
+    return None if unit is None or unit in _UNIT_FILLERS else unit
+
+
+def _check_row_unit(
+    dimension: Dimension, unit: str | None, row_unit: str | None, header: str, block: HeaderBlock, file: str
+) -> None:
+    """A units row that says otherwise than the header's brackets: which one is right is the
+    department's to say, not ours to guess."""
+    if row_unit is None or unit is None or unit == row_unit:
+        return
+    if factor(dimension, unit) != factor(dimension, row_unit):
+        raise FileRejected(
+            file,
+            f"列“{header}”的单位不一致：表头为“{unit}”，第 {block.units_row} 行单位行为“{row_unit}”；"
+            "请改正其中一处",
+        )
+
+
+def _map_columns(block: HeaderBlock, titles: list[str], file: str, row: int) -> list[Column]:
     title_units = _title_units(titles)
     seen: dict[str, str] = {}
     columns: list[Column] = []
-    for i, cell in enumerate(cells):
-        header = str(cell).strip() if cell is not None else ""
-        name, unit = match_header(header) if header else (None, None)
+    for i, (cell, label) in enumerate(zip(block.cells, block.labels, strict=True)):
+        text = str(cell).strip() if cell is not None else ""
+        header = str(label).strip() if label is not None else ""
+        name, unit = match_header(text) if text else (None, None)
         if name is None:
             columns.append(Column(i, header, None))
             continue
@@ -128,7 +180,9 @@ def _map_columns(cells: list[str | None], titles: list[str], file: str, row: int
         spec = FIELD_BY_NAME[name]
         mult = 1.0
         if spec.dimension is not None:
-            unit = _unit_for(spec.dimension, unit, header, title_units)
+            row_unit = _row_unit(block, i)
+            unit = _unit_for(spec.dimension, unit, text, title_units, row_unit)
+            _check_row_unit(spec.dimension, unit, row_unit, header, block, file)
             mult_or_none = factor(spec.dimension, unit)
             if mult_or_none is None:
                 raise FileRejected(
@@ -154,20 +208,3 @@ def _choose_template(source: str, columns: list[Column], file: str) -> Template:
     missing = [FIELD_BY_NAME[f].template_header for f in first.required if f not in present]
     found = "、".join(c.header for c in columns if c.header) or "（无）"
     raise FileRejected(file, f"缺少必需的列：{'、'.join(missing)}（{first.title}模板）；表头中的列：{found}")
-
-
-def _check_merged(grid: Grid, header_row: int, file: str) -> None:
-    for r0, c0, r1, c1 in grid.merged:
-        if r0 <= header_row <= r1 and (r1 > r0 or c1 > c0):
-            ref = f"{_letters(c0)}{r0}:{_letters(c1)}{r1}"
-            raise FileRejected(
-                file, f"表头含合并单元格 {ref}：请使用单行表头，每列一个列名（可参照标准模板）"
-            )
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out

@@ -62,6 +62,8 @@ class Record(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"))
     row: Mapped[int] = mapped_column(Integer)
+    # Set when the batch read several sheets of a workbook; otherwise the batch's sheet.
+    sheet: Mapped[str | None] = mapped_column(String(200))
     period: Mapped[str] = mapped_column(String(10))
     credit_code: Mapped[str | None] = mapped_column(String(18))
     account_no: Mapped[str | None] = mapped_column(String(40))
@@ -98,6 +100,7 @@ class Reject(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
     row: Mapped[int] = mapped_column(Integer)
+    sheet: Mapped[str | None] = mapped_column(String(200))  # the workbook sheet of `row`
     column: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
@@ -112,6 +115,7 @@ class BatchWarning(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
     row: Mapped[int | None] = mapped_column(Integer)
+    sheet: Mapped[str | None] = mapped_column(String(200))
     column: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)

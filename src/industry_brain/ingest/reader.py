@@ -7,8 +7,7 @@ cannot be read raises FileRejected with a reason a department can act on; nothin
 
 from __future__ import annotations
 
-import codecs
-import io
+import html
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -22,23 +21,39 @@ from industry_brain.core.settings import Settings
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
-CSV_SUFFIXES = {".csv", ".txt"}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _CHUNK = 4 * 1024 * 1024
 
 
-@dataclass
+@dataclass(eq=False)  # a sheet is itself: comparing two grids' frames means nothing
 class Grid:
-    """The first sheet of a file as text. `frame` columns are c0..cN; row i of the frame is
-    spreadsheet row `first_row + i` (1-based, as Excel shows it)."""
+    """One sheet of a file as text. `frame` columns are c0..cN; row i of the frame is
+    spreadsheet row `first_row + i` (1-based, as Excel shows it) and column j is spreadsheet
+    column `first_col + j` (the readers drop empty columns on the left, never empty rows)."""
 
     frame: pl.DataFrame
     first_row: int
     sheet: str | None
     notes: list[str] = field(default_factory=list)
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
+    # Merged ranges in spreadsheet coordinates (1-based, inclusive): r0, c0, r1, c1.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    first_col: int = 1
 
 
 def read_grid(path: Path, settings: Settings) -> Grid:
+    """The first sheet (or the CSV) of a file."""
+    return read_sheets(path, settings, sheet="1" if _is_workbook(path) else None)[0]
+
+
+def _is_workbook(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    return head.startswith((ZIP_MAGIC, OLE_MAGIC))
+
+
+def read_sheets(path: Path, settings: Settings, *, sheet: str | None = None) -> list[Grid]:
+    """Every visible sheet of a workbook (or the one `sheet` names: a name, or a 1-based
+    position), or the one table of a CSV. Which sheets hold the data is ingest.sheets' choice."""
     name = path.name
     if not path.is_file():
         raise FileRejected(name, "文件不存在 (file not found)")
@@ -53,16 +68,20 @@ def read_grid(path: Path, settings: Settings) -> Grid:
     if head.startswith(ZIP_MAGIC):
         if suffix in CSV_SUFFIXES:
             raise FileRejected(name, "扩展名为CSV，但内容是压缩包/Excel文件，请改正扩展名")
-        return _read_zip_spreadsheet(path, settings)
+        return _read_zip_spreadsheet(path, settings, sheet)
     if head.startswith(OLE_MAGIC):
-        return _read_excel(path, settings, sheet_xml=None)
+        return _read_legacy(path, settings, sheet)
     if suffix in SPREADSHEET_SUFFIXES:
         kind = "HTML 网页" if _looks_like_html(path) else "文本或其他格式"
         raise FileRejected(
             name, f"不是有效的Excel文件：扩展名为{suffix}，内容却是{kind}。请在Excel中另存为 .xlsx"
         )
     if suffix in CSV_SUFFIXES or suffix == "":
-        return _read_csv(path, settings)
+        if sheet is not None and sheet.strip() != "1":
+            raise FileRejected(name, f"CSV/文本文件只有一个表，不能选择工作表“{sheet}”")
+        from industry_brain.ingest.csv_reader import read_csv
+
+        return [read_csv(path, settings)]
     raise FileRejected(name, f"不支持的文件类型 {suffix}：请提供 .xlsx、.xls 或 .csv")
 
 
@@ -75,7 +94,7 @@ def _looks_like_html(path: Path) -> bool:
 # --- xlsx / ods -----------------------------------------------------------------------------
 
 
-def _read_zip_spreadsheet(path: Path, settings: Settings) -> Grid:
+def _read_zip_spreadsheet(path: Path, settings: Settings, sheet: str | None) -> list[Grid]:
     name = path.name
     try:
         archive = zipfile.ZipFile(path)
@@ -91,41 +110,86 @@ def _read_zip_spreadsheet(path: Path, settings: Settings) -> Grid:
             )
         members = set(archive.namelist())
         if "content.xml" in members and "xl/workbook.xml" not in members:
-            return _read_excel(path, settings, sheet_xml=None)
+            return _read_legacy(path, settings, sheet)
         if "xl/workbook.xml" not in members:
             raise FileRejected(name, "压缩包内没有Excel工作簿 (xl/workbook.xml)，不是有效的 .xlsx")
-        sheet_xml = _first_sheet_member(archive)
-        scan = _scan_sheet_xml(archive, sheet_xml, name, settings)
-    grid = _read_excel(path, settings, sheet_xml=sheet_xml)
-    grid.merged = scan.merged
-    if scan.formulas:
-        grid.notes.append(f"工作表含 {scan.formulas} 个公式单元格，已使用其保存的计算结果")
-    return grid
+        sheets = pick_sheets(_sheet_members(archive), sheet, name)
+        # Each sheet's size is checked before any sheet is loaded (see _scan_sheet_xml).
+        scans = [_scan_sheet_xml(archive, s.member, name, settings) for s in sheets]
+    grids = _load_sheets(path, settings, [s.name for s in sheets])
+    for grid, scan in zip(grids, scans, strict=True):
+        grid.merged, grid.first_col = scan.merged, scan.first_col
+        if scan.formulas:
+            grid.notes.append(f"工作表含 {scan.formulas} 个公式单元格，已使用其保存的计算结果")
+    return grids
 
 
-def _first_sheet_member(archive: zipfile.ZipFile) -> str:
-    """The worksheet part of the first sheet, following workbook.xml and its relationships."""
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    member: str  # the worksheet part of an .xlsx ("" for other formats)
+    hidden: bool
+
+
+def pick_sheets(sheets: list[SheetInfo], wanted: str | None, file: str) -> list[SheetInfo]:
+    """The sheet `wanted` names (its name, else its 1-based position), or every visible one."""
+    if not sheets:
+        raise FileRejected(file, "工作簿中没有工作表")
+    if wanted is None:
+        return [s for s in sheets if not s.hidden] or sheets
+    text = wanted.strip()
+    for s in sheets:
+        if s.name == wanted or s.name.strip() == text:
+            return [s]
+    if text.isdigit() and 1 <= int(text) <= len(sheets):
+        return [sheets[int(text) - 1]]
+    names = "、".join(f"{i}“{s.name}”" for i, s in enumerate(sheets, start=1))
+    raise FileRejected(file, f"工作簿中没有工作表“{wanted}”；工作表有：{names}")
+
+
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
+
+
+def _attr(tag: str, name: str) -> str | None:
+    match = re.search(rf'\b{name}="([^"]*)"', tag)
+    return html.unescape(match.group(1)) if match else None
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> list[SheetInfo]:
+    """The worksheets in workbook order, following workbook.xml and its relationships (chart
+    sheets, which hold no cells, are left out)."""
     workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    first = re.search(r"<(?:\w+:)?sheet\b[^>]*?r:id=\"([^\"]+)\"", workbook)
-    if first:
-        for rel in re.finditer(r"<Relationship\b[^>]*>", rels):
-            tag = rel.group(0)
-            if f'Id="{first.group(1)}"' in tag:
-                target = re.search(r'Target="([^"]+)"', tag)
-                if target:
-                    t = target.group(1).lstrip("/")
-                    return t if t.startswith("xl/") else "xl/" + t
-    return "xl/worksheets/sheet1.xml"
+    try:
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        rels = ""
+    targets = {}
+    for rel in re.finditer(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        rid, target = _attr(rel.group(0), "Id"), _attr(rel.group(0), "Target")
+        if rid and target:
+            t = target.lstrip("/")
+            targets[rid] = t if t.startswith("xl/") else "xl/" + t
+    out = []
+    for i, tag in enumerate(_SHEET_TAG.findall(workbook), start=1):
+        rid = _attr(tag, r"(?:\w+:)?id")
+        member = targets.get(rid or "", f"xl/worksheets/sheet{i}.xml")
+        if "chartsheets/" in member:
+            continue
+        state = _attr(tag, "state") or "visible"
+        out.append(SheetInfo(_attr(tag, "name") or f"Sheet{i}", member, state != "visible"))
+    return out
 
 
 @dataclass
 class _SheetScan:
     formulas: int = 0
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    first_col: int = 1  # the leftmost column holding a cell (the loaded frame starts there)
 
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+# A cell with a value (a styled empty cell, <c r="A1" s="1"/>, is no cell to the readers).
+_VALUED_CELL = re.compile(rb'<c r="([A-Z]+)\d+"[^>]*>(?:<f>[^<]*</f>|<f[^>]*/>)?<(?:v|is)\b')
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _FORMULA = re.compile(rb"<f[ >/]")
 _FORMULA_NO_VALUE = re.compile(rb"<f\b[^>]*(?:/>|>[^<]*</f>)(?:<v>\s*</v>|<v\s*/>)?</c>")
@@ -158,6 +222,7 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, member: str, name: str, settings: 
             data = tail + chunk
             if first:
                 _check_dimension(data[:4096], name, settings)
+                scan.first_col = _first_column(data)
                 first = False
             scan.formulas += len(_FORMULA.findall(data[len(tail) :] if tail else data))
             bad = _FORMULA_NO_VALUE.search(data)
@@ -195,6 +260,13 @@ def _check_cells(data: bytes, name: str, settings: Settings) -> None:
         raise FileRejected(name, f"工作表有第 {max(rows)} 行，超过上限 {settings.max_rows} (max_rows)")
 
 
+def _first_column(head: bytes) -> int:
+    """The leftmost column of the first chunk's cells with a value: the loaded frame starts
+    there, while merged ranges are in sheet columns. (A sheet's declared range may start at
+    styled empty cells, which the readers drop.)"""
+    return min((col_number(c) for c in set(_VALUED_CELL.findall(head))), default=1)
+
+
 def _check_dimension(head: bytes, name: str, settings: Settings) -> None:
     match = _DIMENSION.search(head)
     if not match:
@@ -212,121 +284,57 @@ def _check_dimension(head: bytes, name: str, settings: Settings) -> None:
         raise FileRejected(name, f"工作表声明了 {rows} 行，超过上限 {settings.max_rows} (max_rows)")
 
 
-def _read_excel(path: Path, settings: Settings, sheet_xml: str | None) -> Grid:
-    import fastexcel
+def _read_legacy(path: Path, settings: Settings, sheet: str | None) -> list[Grid]:
+    """.xls and .ods: python-calamine gives the sheets, their visibility and merged ranges
+    (.xls holds at most 65,536 rows, so opening it twice costs little)."""
+    import python_calamine
 
     name = path.name
     try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        infos = [
+            SheetInfo(m.name, "", m.visible != python_calamine.SheetVisibleEnum.Visible)
+            for m in book.sheets_metadata
+            if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
+    except Exception as exc:  # calamine raises its own error types for unreadable files
+        raise FileRejected(name, f"无法读取Excel文件：{exc}") from exc
+    chosen = pick_sheets(infos, sheet, name)
+    grids = _load_sheets(path, settings, [s.name for s in chosen])
+    for grid in grids:
+        try:
+            calamine_sheet = book.get_sheet_by_name(str(grid.sheet))
+            merged = calamine_sheet.merged_cell_ranges or []
+            start = calamine_sheet.start
+        except Exception:  # merged ranges are a help, not a need: read the cells without them
+            merged, start = [], None
+        grid.merged = sorted({(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in merged})
+        grid.first_col = (start[1] + 1) if start else 1
+    return grids
+
+
+def _load_sheets(path: Path, settings: Settings, names: list[str]) -> list[Grid]:
+    import fastexcel
+
+    file = path.name
+    grids = []
+    try:
         reader = fastexcel.read_excel(path)
-        sheet_names = reader.sheet_names
-        if not sheet_names:
-            raise FileRejected(name, "工作簿中没有工作表")
-        sheet = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
-        if sheet.width > settings.max_columns:
-            raise FileRejected(
-                name, f"工作表有 {sheet.width} 列，超过上限 {settings.max_columns} (max_columns)"
-            )
-        frame = sheet.to_polars()
+        for sheet_name in names:
+            sheet = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, dtypes="string")
+            if sheet.width > settings.max_columns:
+                raise FileRejected(
+                    file, f"工作表有 {sheet.width} 列，超过上限 {settings.max_columns} (max_columns)"
+                )
+            frame = sheet.to_polars()
+            frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+            if frame.height > settings.max_rows:
+                raise FileRejected(
+                    file, f"工作表有 {frame.height} 行，超过上限 {settings.max_rows} (max_rows)"
+                )
+            grids.append(Grid(frame=frame, first_row=1, sheet=sheet_name))
     except FileRejected:
         raise
     except Exception as exc:  # fastexcel raises its own error types for unreadable files
-        raise FileRejected(name, f"无法读取Excel文件：{exc}") from exc
-    frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
-    if frame.height > settings.max_rows:
-        raise FileRejected(name, f"工作表有 {frame.height} 行，超过上限 {settings.max_rows} (max_rows)")
-    return Grid(frame=frame, first_row=1, sheet=sheet_names[0])
-
-
-# --- csv ------------------------------------------------------------------------------------
-
-
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) if the file decodes as UTF-8, else GB18030 (a superset of
-    GBK and GB2312, which is what Chinese Excel writes for 'CSV')."""
-    with path.open("rb") as fh:
-        head = fh.read(1024 * 1024)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
-
-
-def _read_csv(path: Path, settings: Settings) -> Grid:
-    name = path.name
-    encoding = detect_encoding(path)
-    raw = path.read_bytes()
-    if encoding == "gb18030":
-        try:
-            raw = raw.decode("gb18030").encode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise FileRejected(
-                name, f"无法识别文件编码：既不是UTF-8也不是GBK（第 {exc.start} 字节）"
-            ) from exc
-    elif encoding == "utf-8-sig":
-        raw = raw[len(codecs.BOM_UTF8) :]
-    if b"\x00" in raw[:65536]:
-        raise FileRejected(name, "不是文本格式的CSV文件（含二进制内容）")
-    width = _csv_width(raw, name, settings)
-    schema = {f"c{i}": pl.String for i in range(width)}
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(raw),
-            has_header=False,
-            schema=schema,
-            infer_schema=False,
-            quote_char='"',
-            raise_if_empty=False,
-            missing_columns="insert",
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise FileRejected(
-            name, _csv_problem(raw, width, settings) or f"CSV格式错误：{_first_line(str(exc))}"
-        ) from exc
-    if frame.height > settings.max_rows:
-        raise FileRejected(name, f"文件有 {frame.height} 行，超过上限 {settings.max_rows} (max_rows)")
-    notes = [] if encoding.startswith("utf-8") else ["文件编码为GBK/GB18030，已自动转换"]
-    return Grid(frame=frame, first_row=1, sheet=None, notes=notes)
-
-
-def _csv_width(raw: bytes, name: str, settings: Settings) -> int:
-    """Fields in the header line (the early line naming the most known fields). A data row
-    wider than its header means misaligned values, which the reader refuses by row number."""
-    import csv
-
-    from industry_brain.ingest.header import match_header
-
-    lines = raw[: 4 * 1024 * 1024].decode("utf-8", "replace").splitlines()
-    best, best_score = 1, -1
-    for i, line in enumerate(lines[: settings.header_scan_rows]):
-        fields = line.count(",") + 1
-        if fields > settings.max_columns:
-            raise FileRejected(
-                name, f"第 {i + 1} 行有 {fields} 列，超过上限 {settings.max_columns} (max_columns)"
-            )
-        row = next(csv.reader([line]), [])
-        score = sum(1 for cell in row if cell.strip() and match_header(cell)[0])
-        if score > best_score:
-            best, best_score = len(row), score
-    return max(best, 1)
-
-
-def _csv_problem(raw: bytes, width: int, settings: Settings) -> str | None:
-    """Where a CSV is wider than its header: the first such row, as a department sees it."""
-    import csv
-
-    text = io.StringIO(raw.decode("utf-8", "replace"), newline="")
-    for number, row in enumerate(csv.reader(text), start=1):
-        if len(row) > width:
-            cap = (
-                f"，超过上限 {settings.max_columns} (max_columns)" if len(row) > settings.max_columns else ""
-            )
-            return f"第 {number} 行有 {len(row)} 列，多于表头的 {width} 列{cap}"
-    return None
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else text
+        raise FileRejected(file, f"无法读取Excel文件：{exc}") from exc
+    return grids

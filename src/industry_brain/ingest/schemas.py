@@ -12,6 +12,7 @@ class RejectOut:
     column: str | None
     value: str | None
     reason: str
+    sheet: str | None = None  # the workbook sheet of `row` (None for a CSV)
 
 
 @dataclass

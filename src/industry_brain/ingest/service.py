@@ -20,13 +20,13 @@ from industry_brain.core import bulk
 from industry_brain.core.errors import ConfigurationError
 from industry_brain.core.settings import Settings
 from industry_brain.enterprises.service import update_master
-from industry_brain.ingest.header import Layout, locate
+from industry_brain.ingest.header import Layout
 from industry_brain.ingest.models import ImportBatch, Reject
 from industry_brain.ingest.plausibility import plausibility_warnings, unmapped_accounts
-from industry_brain.ingest.reader import read_grid
 from industry_brain.ingest.schemas import ImportResult, RejectOut
+from industry_brain.ingest.sheets import read_and_check
 from industry_brain.ingest.templates import SOURCES
-from industry_brain.ingest.validate import ROW, Parsed, validate
+from industry_brain.ingest.validate import ROW, Parsed
 
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 
@@ -55,23 +55,23 @@ def import_file(
     period: str | None = None,
     supplement: bool = False,
     user: str | None = None,
+    sheet: str | None = None,
 ) -> ImportResult:
     """Import one file of `source`; see docs/importing.md for every rule."""
     check_arguments(source, period)
     path = Path(path)
-    grid = read_grid(path, settings)
-    layout = locate(grid, source, settings.header_scan_rows, path.name)
-    grid.notes.extend(layout.notes)
-    layout.notes = grid.notes
-    parsed = validate(grid, layout, period, settings.district_code, path.name)
+    # Which sheets, their headers, and every row's checks (ingest/sheets.py); nothing is written.
+    found = read_and_check(path, source=source, settings=settings, period=period, sheet=sheet)
+    layout, parsed = found.layout, found.parsed
     sha = file_sha256(path)
-    same = _active_identical(session, source, layout.template.name, parsed.period, sha)
+    same = _active_identical(session, source, layout.template.name, parsed.period, sha, found.sheet_label)
     if same is not None:
         return _result(session, same, unchanged=True)
     # A file with nothing acceptable must not wipe out good data: it is kept (with its rejects
     # to send back) beside the active batch instead of replacing it.
     keep_old = parsed.accepted.is_empty() and not supplement
     batch = _new_batch(session, path, sha, source, layout, parsed, user, supplement or keep_old)
+    batch.sheet = found.sheet_label
     superseded = [] if supplement or keep_old else _supersede(session, batch)
     _store(session, batch, parsed)
     if keep_old and _active_others(session, batch):
@@ -100,7 +100,7 @@ def import_file(
 
 
 def _active_identical(
-    session: Session, source: str, template: str, period: str, sha: str
+    session: Session, source: str, template: str, period: str, sha: str, sheet: str | None
 ) -> ImportBatch | None:
     return session.scalars(
         select(ImportBatch).where(
@@ -108,6 +108,7 @@ def _active_identical(
             ImportBatch.template == template,
             ImportBatch.period == period,
             ImportBatch.file_sha256 == sha,
+            ImportBatch.sheet == sheet,  # the same workbook, another --sheet, is another file
             ImportBatch.status == "active",
         )
     ).first()
@@ -206,7 +207,7 @@ def _result(session: Session, batch: ImportBatch, unchanged: bool = False) -> Im
         rows_accepted=batch.rows_accepted,
         rows_rejected=batch.rows_rejected,
         rows_skipped=batch.rows_skipped,
-        rejects=[RejectOut(r.row, r.column, r.value, r.reason) for r in rejects],
+        rejects=[RejectOut(r.row, r.column, r.value, r.reason, r.sheet) for r in rejects],
         warnings=batch.warnings,
         unchanged=unchanged,
     )
