@@ -10,8 +10,10 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import polars as pl
 
@@ -114,9 +116,16 @@ def _read_zip_spreadsheet(path: Path, settings: Settings, sheet: str | None) -> 
         if "xl/workbook.xml" not in members:
             raise FileRejected(name, "压缩包内没有Excel工作簿 (xl/workbook.xml)，不是有效的 .xlsx")
         sheets = pick_sheets(_sheet_members(archive), sheet, name)
-        # Each sheet's size is checked before any sheet is loaded (see _scan_sheet_xml).
-        scans = [_scan_sheet_xml(archive, s.member, name, settings) for s in sheets]
-    grids = _load_sheets(path, settings, [s.name for s in sheets])
+        # Each sheet's size is checked before any sheet is loaded (see _check_sheet_size).
+        for s in sheets:
+            _check_sheet_size(archive, s.member, name, settings)
+    # The rest of the scan guards no memory, so it runs beside the load: fastexcel releases the
+    # interpreter lock while it parses, and the scan's second inflate and regular expressions
+    # (about a second per 500 MB of sheet XML) come off the import's critical path.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_scan_sheets, path, [s.member for s in sheets], name)
+        grids = _load_sheets(path, settings, [s.name for s in sheets])
+        scans = pending.result()
     for grid, scan in zip(grids, scans, strict=True):
         grid.merged, grid.first_col = scan.merged, scan.first_col
         if scan.formulas:
@@ -204,33 +213,53 @@ def col_number(letters: bytes | str) -> int:
     return n
 
 
-def _scan_sheet_xml(archive: zipfile.ZipFile, member: str, name: str, settings: Settings) -> _SheetScan:
-    """One streaming pass over the sheet XML: its declared size, formulas, merged cells.
-
-    The size check must come before the sheet is loaded: a reader allocates the whole declared
-    range, so a sheet declaring a million columns would exhaust memory before any check ran.
-    """
-    scan = _SheetScan()
+def _open_member(archive: zipfile.ZipFile, member: str, name: str) -> IO[bytes]:
     try:
-        stream = archive.open(member)
+        return archive.open(member)
     except KeyError as exc:
         raise FileRejected(name, f"工作簿缺少工作表 {member}") from exc
+
+
+def _check_sheet_size(archive: zipfile.ZipFile, member: str, name: str, settings: Settings) -> None:
+    """A streaming pass over the sheet XML for its declared size and the cells it holds.
+
+    It must come before the sheet is loaded: a reader allocates the whole range its cells span,
+    so a sheet declaring or holding a cell a million columns out would exhaust memory before any
+    check ran.
+    """
     tail = b""
-    first = True
-    with stream:
+    with _open_member(archive, member, name) as stream:
         while chunk := stream.read(_CHUNK):
             data = tail + chunk
-            if first:
+            if not tail:
                 _check_dimension(data[:4096], name, settings)
-                scan.first_col = _first_column(data)
-                first = False
-            scan.formulas += len(_FORMULA.findall(data[len(tail) :] if tail else data))
-            bad = _FORMULA_NO_VALUE.search(data)
-            if bad:
-                raise FileRejected(
-                    name, "工作表含没有保存计算结果的公式；请在Excel中打开并保存，或将公式粘贴为数值"
-                )
             _check_cells(data, name, settings)
+            tail = data[-256:]
+
+
+def _scan_sheets(path: Path, members: list[str], name: str) -> list[_SheetScan]:
+    with zipfile.ZipFile(path) as archive:
+        return [_scan_sheet_xml(archive, member, name) for member in members]
+
+
+def _scan_sheet_xml(archive: zipfile.ZipFile, member: str, name: str) -> _SheetScan:
+    """One streaming pass over the sheet XML for what the loaded frame does not tell: formulas
+    (refused when a formula has no saved value), merged cells and the first valued column."""
+    scan = _SheetScan()
+    tail = b""
+    with _open_member(archive, member, name) as stream:
+        while chunk := stream.read(_CHUNK):
+            data = tail + chunk
+            if not tail:
+                scan.first_col = _first_column(data)
+            # Most sheets hold no formula: one search settles it for the chunk.
+            if _FORMULA.search(data):
+                scan.formulas += len(_FORMULA.findall(data[len(tail) :] if tail else data))
+                if _FORMULA_NO_VALUE.search(data):
+                    raise FileRejected(
+                        name,
+                        "工作表含没有保存计算结果的公式；请在Excel中打开并保存，或将公式粘贴为数值",
+                    )
             for m in _MERGE.finditer(data):
                 scan.merged.append(
                     (int(m.group(2)), col_number(m.group(1)), int(m.group(4)), col_number(m.group(3)))
