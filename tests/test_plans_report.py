@@ -165,11 +165,11 @@ def test_the_document(tmp_path):
 def test_an_unknown_format_writes_nothing(tmp_path, db_url):
     app = typer.Typer()
     app.command()(report_command)
-    out = tmp_path / "r.pdf"
+    out = tmp_path / "r.odt"
     result = CliRunner().invoke(
-        app, ["yinzhou-mic2025", "--as-of", "2019", "--format", "pdf", "--output", str(out), "--db", db_url]
+        app, ["yinzhou-mic2025", "--as-of", "2019", "--format", "odt", "--output", str(out), "--db", db_url]
     )
-    assert result.exit_code == 2 and "pdf" in result.output
+    assert result.exit_code == 2 and "odt" in result.output
     assert list(tmp_path.glob("r.*")) == [] and list(tmp_path.glob(".r.*")) == []
 
 
@@ -194,5 +194,5 @@ def test_report_command_on_a_shipped_plan(tmp_path, db_url, suffix):
 def test_write_review_refuses_an_unknown_format_before_computing():
     from industry_brain.plans.report import write_review
 
-    with pytest.raises(ConfigurationError, match="pdf"):
-        write_review(None, plan_id="x", as_of="2019", path=None, fmt="pdf", settings=None, scope=None)
+    with pytest.raises(ConfigurationError, match="odt"):
+        write_review(None, plan_id="x", as_of="2019", path=None, fmt="odt", settings=None, scope=None)

@@ -75,6 +75,11 @@ class Settings:
     (comma-separated, or * for any); the audit log and the sign-in limit then see the client's
     own address."""
 
+    pdf_font: str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    """Font file (.ttf, .otf or .ttc) embedded in the PDFs (evaluation notices, plan reviews); it
+    must cover Chinese. The default is Debian's fonts-noto-cjk; a .ttc's Simplified Chinese face
+    is used."""
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 

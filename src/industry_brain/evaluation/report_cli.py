@@ -1,5 +1,6 @@
 """Commands on an evaluation's results: explain one enterprise, differentiated-policy amounts,
-the evaluation of towns and zones, and grade movement between two runs.
+the evaluation of towns and zones, grade movement between two runs, and the result notices
+(`notice`, from evaluation.notice_cli).
 
 `report_app` is registered under the `evaluation` group (industry-brain evaluation explain ...).
 """
@@ -22,6 +23,7 @@ from industry_brain.cli.support import (
     print_json,
     settings_for,
 )
+from industry_brain.evaluation.notice_cli import notice_command
 
 report_app = typer.Typer(help="评价结果的解释、差别化政策、镇街园区评价与档次变动", no_args_is_help=True)
 
@@ -311,3 +313,7 @@ def movement_command(
         out.print(listing)
     if output is not None:
         out.print(f"已写出到 {output}")
+
+
+# `evaluation notice` is written in its own module; registering it here puts it in the group.
+report_app.command("notice")(notice_command)

@@ -2,8 +2,9 @@
 with their status as a colour, the units behind, and the clusters' 效益报表.
 
 One Review (built from plans.service.progress and clusters.service.plan_cluster_figures) is
-written either as an Excel workbook (XlsxWriter) or as a Word document (python-docx); both
-show the same figures. docs/cli-plans-extra.md describes the sheets and sections.
+written as an Excel workbook (XlsxWriter), a Word document (python-docx) or a PDF (the Word
+document's sections, by plans.report_pdf); all show the same figures. docs/cli-plans-extra.md
+describes the sheets and sections.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from industry_brain.core.errors import ConfigurationError
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 
-FORMATS = ("xlsx", "docx")
+FORMATS = ("xlsx", "docx", "pdf")
 STATUS_NAMES = {
     "achieved": "已完成",
     "on_track": "符合序时进度",
@@ -141,7 +142,7 @@ def write_review(
     session: Session, *, plan_id: str, as_of: str, path: Path, fmt: str, settings: Settings, scope: Scope
 ) -> Review:
     """Compute the plan's progress and its clusters' figures as of `as_of` and write the
-    review to `path` as `fmt` (xlsx or docx). Written to a temporary name first, so a failure
+    review to `path` as `fmt` (xlsx, docx or pdf). Written to a temporary name first, so a failure
     leaves no half-written file."""
     from industry_brain.clusters.service import plan_cluster_figures
     from industry_brain.plans.service import progress
@@ -153,16 +154,22 @@ def write_review(
     clusters = plan_cluster_figures(session, plan_id=plan_id, year=year, scope=scope, settings=settings)
     note = None if clusters else f"{year} 年没有可见的企业数据，或本规划未定义产业集群"
     review = build_review(result, clusters, cluster_note=note)
-    write_file(review, path, fmt)
+    write_file(review, path, fmt, settings=settings)
     return review
 
 
-def write_file(review: Review, path: Path, fmt: str) -> None:
-    writer = write_xlsx if fmt == "xlsx" else write_docx
+def write_file(review: Review, path: Path, fmt: str, *, settings: Settings | None = None) -> None:
+    """`settings` names the PDF's font (the environment's settings when not given)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     try:
-        writer(review, partial)
+        if fmt == "pdf":
+            from industry_brain.core.settings import get_settings
+            from industry_brain.plans.report_pdf import write_review_pdf
+
+            write_review_pdf(review, partial, settings=settings or get_settings())
+        else:
+            (write_xlsx if fmt == "xlsx" else write_docx)(review, partial)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

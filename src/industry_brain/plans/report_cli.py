@@ -18,7 +18,7 @@ def report_command(
     ],
     output: Annotated[Path, typer.Option("--output", help="写出的文件 (output file)", show_default=False)],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="xlsx 或 docx；默认按 --output 的后缀 (file format)")
+        str | None, typer.Option("--format", help="xlsx、docx 或 pdf；默认按 --output 的后缀 (file format)")
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -26,7 +26,8 @@ def report_command(
     from industry_brain.core.scope import Scope
     from industry_brain.plans.report import write_review
 
-    chosen = fmt or (output.suffix.lstrip(".").lower() if output.suffix.lower() == ".docx" else "xlsx")
+    suffix = output.suffix.lstrip(".").lower()
+    chosen = fmt or (suffix if suffix in ("docx", "pdf") else "xlsx")
     settings = settings_for(db)
     with boundary(settings) as session:
         review = write_review(

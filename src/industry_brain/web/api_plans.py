@@ -1,5 +1,5 @@
 """Plans and clusters in the JSON API: the shipped plans, one plan's indicators, its progress as
-of a period, a unit's reported actuals, the 对表对标 review as xlsx/docx, and the clusters with
+of a period, a unit's reported actuals, the 对表对标 review as xlsx/docx/pdf, and the clusters with
 their figures. Same functions as `industry-brain plans|actuals|clusters ...`.
 
 Plans are followed by district-wide roles and departments; a department sees and reports the
@@ -36,6 +36,7 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
 }
 
 router = APIRouter(prefix="/api/v1", tags=["plans and clusters"])
@@ -153,9 +154,9 @@ def report(
     request: Request,
     token: Token,
     as_of: AsOf,
-    format: Annotated[Literal["xlsx", "docx"], Query(description="xlsx 或 docx")] = "xlsx",
+    format: Annotated[Literal["xlsx", "docx", "pdf"], Query(description="xlsx、docx 或 pdf")] = "xlsx",
 ) -> Response:
-    """对表对标报告下载 (the progress review as an Excel or Word file)."""
+    """对表对标报告下载 (the progress review as an Excel, Word or PDF file)."""
     from industry_brain.plans.report import write_review
 
     with signed_in(token) as (session, scope), refusals(), tempfile.TemporaryDirectory() as tmp:

@@ -1,6 +1,7 @@
 """亩均评价: the runs, a run's results filtered by pool, grade, township and industry, the
 公示/申诉/复核 workflow (analysts publish and review; an enterprise or its town appeals),
-differentiated-policy amounts, and Excel downloads of every table."""
+differentiated-policy amounts, Excel downloads of every table, and the result notices
+(评价结果告知书) as Word or PDF: one enterprise's, or every one the caller sees."""
 
 from __future__ import annotations
 
@@ -218,6 +219,50 @@ def _file_appeal(scope: Scope, run: dict[str, Any], rows: list[dict[str, Any]], 
         ui.button(t("提出申诉", lang), on_click=go)
 
 
+def send_notice(scope: Scope, run_id: int, fmt: str, code: str | None, town: str | None) -> None:
+    """Write the notice(s) in the caller's scope, audited like the API's download, and send them."""
+    from industry_brain.core.auth import audit
+    from industry_brain.web.api_evaluation import notice_file
+    from industry_brain.web.security import page_session
+
+    try:
+        with page_session() as session:
+            content, name, count = notice_file(
+                session, scope=scope, run_id=run_id, fmt=fmt, credit_code=code, township_code=town
+            )
+            action = "evaluation.notice.read" if code else "evaluation.notices.read"
+            detail = {"run_id": run_id, "format": fmt, "notices": count, "township_code": town}
+            audit(session, scope=scope, action=action, target=code or f"run:{run_id}", detail=detail)
+    except IndustryBrainError as exc:
+        ui.notify(str(exc), type="negative", multi_line=True)
+        return
+    ui.download.content(content, name)
+
+
+def _notices(scope: Scope, run_id: int, rows: list[dict[str, Any]], town: str, lang: str) -> None:
+    """告知书: one enterprise's (chosen among the rows shown), or every one of a township (a town
+    user's own; a district-wide user's once the results are filtered by town)."""
+    ui.label(t("评价结果告知书", lang)).classes("text-subtitle1 text-weight-medium q-mt-md")
+    with ui.row().classes("items-end"):
+        codes = {r["credit_code"]: r["name"] or r["credit_code"] for r in rows}
+        who = ui.select(codes, value=next(iter(codes), None), label=t("企业名称", lang)).classes("w-64")
+        if scope.role == "enterprise":
+            who.set_visibility(False)
+        for fmt, label in (("docx", "告知书 Word"), ("pdf", "告知书 PDF")):
+            ui.button(
+                t(label, lang),
+                icon="description",
+                on_click=lambda fmt=fmt: send_notice(scope, run_id, fmt, who.value, None),
+            ).props("outline no-caps")
+        # every notice of one township at a time: a whole district's would be thousands of pages
+        if scope.role == "town" or (scope.district_wide and town):
+            for fmt, label in (("docx", "Word"), ("pdf", "PDF")):
+                ui.button(
+                    f"{t('本镇街全部告知书', lang)} {label}",
+                    on_click=lambda fmt=fmt: send_notice(scope, run_id, fmt, None, town or None),
+                ).props("outline no-caps")
+
+
 def _policy(run_id: int, scope: Scope, lang: str) -> None:
     from industry_brain.evaluation.policies import policy_report
     from industry_brain.web.security import page_session
@@ -313,6 +358,8 @@ def register() -> None:
                 headers=DOWNLOAD_HEADERS,
             ),
         ).props("outline no-caps")
+        if rows and scope.role != "department":
+            _notices(scope, current["run_id"], rows, town, lang)
         _appeals(scope, current, appeals, lang)
         if current["status"] == "published" and scope.role in APPEAL_ROLES and rows:
             _file_appeal(scope, current, rows, lang)

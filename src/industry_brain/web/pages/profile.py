@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import Request
 from nicegui import ui
 
+from industry_brain.core.scope import Scope
 from industry_brain.enterprises import profile as service
 from industry_brain.web.i18n import t
 from industry_brain.web.pages.layout import GRADE_COLOURS, empty, enter, grid, header, number, title
@@ -85,7 +86,7 @@ def _figures(p: service.EnterpriseProfile, lang: str) -> None:
             grid(rows, columns, height=300)
 
 
-def _evaluation(p: service.EnterpriseProfile, lang: str) -> None:
+def _evaluation(p: service.EnterpriseProfile, scope: Scope, lang: str) -> None:
     with ui.card().classes("w-full"):
         ui.label(t("评价结果", lang)).classes("text-subtitle1 text-weight-medium")
         if not p.evaluations:
@@ -97,10 +98,25 @@ def _evaluation(p: service.EnterpriseProfile, lang: str) -> None:
                     ui.label(f"{e['year']} 年度 · {e['status_label']}").classes("text-caption")
                     ui.label(e["grade_label"]).classes("text-h6")
                     ui.label(f"总分 {number(e['score'])} · 排名 {e['rank'] or '—'}").classes("text-caption")
+        _notice(p, scope, lang)
         if p.explanation:
             ui.label(t("评价说明", lang)).classes("text-weight-medium q-mt-sm")
             for line in p.explanation:
                 ui.label(line).classes("text-body2").style("white-space: pre-wrap")
+
+
+def _notice(p: service.EnterpriseProfile, scope: Scope, lang: str) -> None:
+    """The newest visible run's 评价结果告知书, as on the evaluation page."""
+    from industry_brain.web.pages.evaluation import send_notice
+
+    run_id = p.evaluations[0]["run_id"]
+    with ui.row():
+        for fmt, label in (("docx", "告知书 Word"), ("pdf", "告知书 PDF")):
+            ui.button(
+                t(label, lang),
+                icon="description",
+                on_click=lambda fmt=fmt: send_notice(scope, run_id, fmt, p.credit_code, None),
+            ).props("outline no-caps")
 
 
 def _titles_history(p: service.EnterpriseProfile, lang: str) -> None:
@@ -146,6 +162,6 @@ def register() -> None:
         if found is None:
             return
         _master(found, lang)
-        _evaluation(found, lang)
+        _evaluation(found, scope, lang)
         _figures(found, lang)
         _titles_history(found, lang)
