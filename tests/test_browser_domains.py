@@ -147,3 +147,40 @@ def test_the_analyst_downloads_chain_nodes_and_admits_a_candidate(browser: Any, 
         page.screenshot(path=str(artifacts() / "domains_analyst_pools_admitted.png"), full_page=True)
     finally:
         page.close()
+
+
+def test_the_analyst_ranks_whom_to_attract_for_a_cluster_and_downloads_it(
+    browser: Any, server: Server
+) -> None:
+    from openpyxl import load_workbook
+
+    page = sign_in(browser, server, "analyst")
+    try:
+        open_page(page, server, "/clusters?plan=fenghua-14th&cluster=fenghua-14th%2Fpneumatic")
+        page.get_by_role("button", name="生成招商清单").click()
+        page.get_by_text("矩阵 sha256").wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="下载 Excel").last.click()
+        book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
+        rows = list(book.active.iter_rows(values_only=True))
+        head = rows[1]
+        assert {"关联密度", "地区ECI", "说明"} <= set(head)
+        industries = {r[head.index("行业代码")] for r in rows[2:]}
+        assert industries and industries <= {"3446", "3443", "3444", "3489", "4011"}
+        page.screenshot(path=str(artifacts() / "domains_analyst_cluster_attract.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_the_cockpit_has_chains_tiers_pools_and_projects_tiles(browser: Any, server: Server) -> None:
+    page = sign_in(browser, server, "analyst")
+    try:
+        page.goto(f"{server.base}/cockpit")
+        page.locator(".cockpit-domains-ready").wait_for(state="attached", timeout=150_000)
+        text = page.inner_text("body")
+        assert "关键基础件（气动）产业链：" in text and "链主" in text
+        assert "小升规培育库" in text and "规上工业企业" in text
+        assert "红灯" in text and "计划投资" in text
+        page.screenshot(path=str(artifacts() / "domains_cockpit_tiles.png"), full_page=True)
+    finally:
+        page.close()

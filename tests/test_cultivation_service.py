@@ -85,14 +85,24 @@ def test_admission_and_exit_are_recorded_with_who_when_why(loaded):
         found = pool_service.candidates(s, pool="scale_up", year=2023, scope=Scope.system())
         assert {r["credit_code"] for r in found} == {CODES["E3"], CODES["E5"]}
         pool_service.admit(
-            s, pool="小升规培育库", credit_code=CODES["E3"], by="张三", reason="增长快", year=2023
+            s,
+            pool="小升规培育库",
+            credit_code=CODES["E3"],
+            by="张三",
+            reason="增长快",
+            year=2023,
+            scope=Scope.system(),
         )
     with transaction(loaded) as s:
         again = pool_service.candidates(s, pool="scale_up", year=2023, scope=Scope.system())
         assert {r["credit_code"]: r["member"] for r in again}[CODES["E3"]] is True
         with pytest.raises(IndustryBrainError, match="已在小升规培育库中"):
-            pool_service.admit(s, pool="scale_up", credit_code=CODES["E3"], by="张三", reason="再次")
-        pool_service.exit_pool(s, pool="scale_up", credit_code=CODES["E3"], by="李四", reason="已升规")
+            pool_service.admit(
+                s, pool="scale_up", credit_code=CODES["E3"], by="张三", reason="再次", scope=Scope.system()
+            )
+        pool_service.exit_pool(
+            s, pool="scale_up", credit_code=CODES["E3"], by="李四", reason="已升规", scope=Scope.system()
+        )
     with transaction(loaded) as s:
         hist = pool_service.history(s, credit_code=CODES["E3"], scope=Scope.system())
         assert pool_service.members(s, pool="scale_up", scope=Scope.system()) == []
@@ -100,7 +110,37 @@ def test_admission_and_exit_are_recorded_with_who_when_why(loaded):
         ("张三", "增长快", "李四", "已升规")
     ]
     with transaction(loaded) as s, pytest.raises(IndustryBrainError, match="不在企业库中"):
-        pool_service.admit(s, pool="scale_up", credit_code=code(999), by="张三", reason="x")
+        pool_service.admit(
+            s, pool="scale_up", credit_code=code(999), by="张三", reason="x", scope=Scope.system()
+        )
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope(role="town", username="town", township_code=TOWN_A),
+        Scope(role="enterprise", username="ent", credit_code=CODES["E3"]),
+        Scope(role="leader", username="boss"),
+        Scope(role="department", username="dept", unit="区经信局"),
+    ],
+    ids=lambda s: s.role,
+)
+def test_only_the_bureaus_analysts_admit_and_exit_whoever_calls(loaded, scope):
+    """The check is in the service: the CLI, the API (403) and the page all pass through it."""
+    from industry_brain.core.auth import Forbidden
+
+    with transaction(loaded) as s:
+        with pytest.raises(Forbidden, match="不能办理入库或出库"):
+            pool_service.admit(s, pool="scale_up", credit_code=CODES["E3"], reason="x", scope=scope)
+        analyst = Scope(role="analyst", username="analyst")
+        m = pool_service.admit(s, pool="scale_up", credit_code=CODES["E3"], reason="增长快", scope=analyst)
+        assert m.admitted_by == "analyst"  # by defaults to the scope's user
+        with pytest.raises(Forbidden, match="不能办理入库或出库"):
+            pool_service.exit_pool(s, pool="scale_up", credit_code=CODES["E3"], reason="x", scope=scope)
+    with transaction(loaded) as s:
+        assert [m["credit_code"] for m in pool_service.members(s, pool="scale_up", scope=Scope.system())] == [
+            CODES["E3"]
+        ]
 
 
 def test_commands_and_the_dossier(loaded, db_url, tmp_path):

@@ -39,6 +39,7 @@ API_ROUTES = [
     "/api/v1/chains/{chain_id}",
     "/api/v1/chains/{chain_id}/gaps",
     "/api/v1/chains/{chain_id}/attract",
+    "/api/v1/clusters/{cluster_id}/attract",
     "/api/v1/tiers",
     "/api/v1/tiers/enterprises",
     "/api/v1/tiers/movement",

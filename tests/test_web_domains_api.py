@@ -54,6 +54,7 @@ def test_without_a_token_every_route_is_401(server: Server) -> None:
         f"/api/v1/chains/{CHAIN}",
         f"/api/v1/chains/{CHAIN}/gaps",
         f"/api/v1/chains/{CHAIN}/attract",
+        "/api/v1/clusters/fenghua-14th/pneumatic/attract",
         "/api/v1/tiers",
         "/api/v1/tiers/enterprises",
         "/api/v1/tiers/movement?year_from=2023&year_to=2024",
@@ -132,6 +133,32 @@ def test_a_department_is_refused_chain_figures_and_only_the_bureau_ranks_whom_to
     assert body["candidates"] and all(r["rca"] < 1 for r in body["candidates"])
 
 
+def test_whom_to_attract_for_a_cluster_as_json_and_excel(server: Server) -> None:
+    import io
+
+    import openpyxl
+
+    route = "/api/v1/clusters/fenghua-14th/pneumatic/attract"
+    for username in ("town", "enterprise", "department"):
+        with server.client(username) as c:
+            assert c.get(route).status_code == 403, username
+    with server.client("analyst") as c:
+        body = c.get(route).json()
+        xlsx = c.get(route, params={"format": "xlsx"})
+        assert c.get("/api/v1/clusters/no-such/cluster/attract").status_code == 404
+        shown = c.get("/api/v1/clusters/fenghua-14th/pneumatic")  # the figures route still answers
+    assert shown.status_code == 200 and shown.json()["cluster_id"] == "fenghua-14th/pneumatic"
+    assert body["inputs"]["cluster_id"] == "fenghua-14th/pneumatic"
+    assert body["inputs"]["cluster_codes"] == ["3446", "3443", "3444", "3489", "4011"]
+    assert body["candidates"] and all(r["rca"] < 1 for r in body["candidates"])
+    assert xlsx.status_code == 200 and "spreadsheetml" in xlsx.headers["content-type"]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row == 2 + len(body["candidates"])
+    assert [e["target"] for e in _audit(server, "clusters.attract", "analyst")] == [
+        "fenghua-14th/pneumatic"
+    ] * 2
+
+
 def test_only_an_analyst_confirms_a_member_and_the_change_is_audited(server: Server) -> None:
     payload = {"node_id": "seals", "credit_code": code(7), "note": "主营密封件"}
     for username in ("leader", "town", "enterprise", "department"):
@@ -188,8 +215,13 @@ def test_pool_candidates_admission_and_members_within_scope(server: Server) -> N
             c.post(f"/api/v1/pools/{POOL}/admit", json={"credit_code": code(8), "reason": "x"}).status_code
             == 403
         )
+        # refused by the service (cultivation.pools.authorise) with the status the route gave
+        for route in (f"/api/v1/pools/{POOL}/exit", "/api/v1/pools/no-such-pool/admit"):
+            assert c.post(route, json={"credit_code": code(3), "reason": "x"}).status_code == 403, route
     with server.client("enterprise") as c:
         assert c.get(f"/api/v1/pools/{POOL}/members").json() == []
+        own = {"credit_code": code(1), "reason": "x"}
+        assert c.post(f"/api/v1/pools/{POOL}/admit", json=own).status_code == 403
     with server.client("analyst") as c:
         gone = c.post(f"/api/v1/pools/{POOL}/exit", json={"credit_code": code(5), "reason": "已升规"})
         assert gone.status_code == 200 and gone.json()["exit_reason"] == "已升规"

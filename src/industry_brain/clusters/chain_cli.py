@@ -155,7 +155,6 @@ def chains_attract_command(
 ) -> None:
     """按关联密度排序的招商清单 (rank the industries to attract by relatedness)."""
     from industry_brain.clusters.chain_service import attract
-    from industry_brain.reports.tables import write_table
 
     settings = settings_for(db)
     with boundary(settings) as session:
@@ -169,15 +168,24 @@ def chains_attract_command(
             area=area,
             level=level,
         )
+    render_attraction(frame, inputs, label=inputs["chain_id"], output=output, as_json=as_json)
+
+
+def render_attraction(
+    frame: Any, inputs: dict[str, Any], *, label: str, output: Path | None, as_json: bool
+) -> None:
+    """Print an attraction list (chains attract, clusters attract) and write it to `output`."""
+    from industry_brain.reports.tables import write_table
+
     if output is not None:
         digest = inputs["matrix_sha256"][:12]
-        title = f"{inputs['chain_id']} 招商清单（{inputs['year']} 年，矩阵 sha256 {digest}）"
+        title = f"{label} 招商清单（{inputs['year']} 年，矩阵 sha256 {digest}）"
         write_table(frame, output, sheet="招商清单", title=title)
     if as_json:
         print_json({"inputs": inputs, "candidates": frame.to_dicts()})
         return
     out.print(
-        f"{inputs['chain_id']} {inputs['year']} 年：{inputs['areas']} 个地区 × "
+        f"{label} {inputs['year']} 年：{inputs['areas']} 个地区 × "
         f"{inputs['industries']} 个行业，"
         f"矩阵 sha256 {inputs['matrix_sha256'][:12]}",
         highlight=False,

@@ -18,11 +18,11 @@ import polars as pl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from industry_brain.clusters import attract as at
 from industry_brain.clusters import chain_analytics as ca
-from industry_brain.clusters import complexity as cx
-from industry_brain.clusters.chains import STAGE_NAMES, Chain, class_name, get_chain, shipped_chains
+from industry_brain.clusters.chains import STAGE_NAMES, Chain, get_chain, shipped_chains
 from industry_brain.clusters.models import ChainMembershipOverride
-from industry_brain.core.errors import ConfigurationError, IndustryBrainError
+from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 from industry_brain.enterprises.models import Enterprise
@@ -38,7 +38,7 @@ FACTS_SCHEMA = {
     "year": pl.Int32,
     "output_wan": pl.Float64,
 }
-DISTRICT_AREA = "本区"
+DISTRICT_AREA = at.DISTRICT_AREA
 EDITORS = frozenset({"admin", "analyst", "system"})
 
 
@@ -288,197 +288,50 @@ def confirm(
     return row
 
 
-# ---- whom to attract (招商) ----------------------------------------------------------------
+def district_chains(settings: Settings) -> list[Chain]:
+    """The chains whose plan names the served district (scope = its name, e.g. 奉化区); all
+    shipped chains when none does."""
+    from industry_brain.reference.divisions import divisions
 
-REFERENCE_COLUMNS = ("area", "industry", "value")
-LEVELS = {4: "class", 3: "group", 2: "division"}
+    place = divisions().get(settings.district_code[:6])
+    own = [c for c in shipped_chains() if place is not None and c.scope == place.name]
+    return own or list(shipped_chains())
 
 
-def read_reference(path: Path, *, level: int) -> pl.DataFrame:
-    """A reference matrix file (CSV: area, industry, value), industries cut to `level` digits.
-    Refused, naming the file, row and column, when a header, code or value is wrong."""
-    from industry_brain.reference.industries import industries
-
-    if not path.exists():
-        raise ConfigurationError(f"{path}: 参照文件不存在 (reference file not found)")
-    try:
-        raw = pl.read_csv(path, infer_schema=False, encoding="utf8")
-    except Exception as exc:  # polars names the problem; the file is not a CSV we can read
-        raise ConfigurationError(f"{path.name}: 无法读取CSV：{exc}") from None
-    if tuple(raw.columns) != REFERENCE_COLUMNS:
-        raise ConfigurationError(
-            f"{path.name}: 表头应为 {','.join(REFERENCE_COLUMNS)}，实为 {','.join(raw.columns)}"
+def gap_summary(
+    session: Session, *, year: int, scope: Scope, settings: Settings, chains: list[Chain]
+) -> list[dict[str, Any]]:
+    """Per chain: its nodes present, weak and missing in `year` and its first 链主, over the
+    enterprises `scope` sees (the cockpit's tile); the facts are read once for every chain."""
+    facts = chain_facts(session, year=year, settings=settings, scope=scope)
+    params = ca.ChainParams()
+    out = []
+    for chain in chains:
+        result = compute_chain(facts, chain, overrides(session, chain), year=year, params=params)
+        status = result["nodes"]["status"].to_list()
+        leaders = result["leaders"]["name"].to_list()
+        out.append(
+            {
+                "id": chain.id,
+                "name": chain.name,
+                "nodes": len(status),
+                **{s: status.count(s) for s in ("present", "weak", "missing")},
+                "leader": leaders[0] if leaders else None,
+            }
         )
-    known = industries()
-    rows = []
-    for i, (area, code, value) in enumerate(raw.iter_rows(), start=2):
-        where = f"{path.name} 第{i}行"
-        if not area or not area.strip():
-            raise ConfigurationError(f"{where} 列 area: 地区为空")
-        code = (code or "").strip()
-        if len(code) < level or code not in known or known[code].level < 2:
-            raise ConfigurationError(
-                f"{where} 列 industry: “{code}”不是至少 {level} 位的 GB/T 4754-2017 代码"
-            )
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ConfigurationError(f"{where} 列 value: “{value}”不是数字") from None
-        if number < 0 or number != number:
-            raise ConfigurationError(f"{where} 列 value: 不能为负数或非数 ({value})")
-        rows.append((area.strip(), code[:level], number))
-    return pl.DataFrame(
-        rows, schema={"area": pl.String, "industry": pl.String, "value": pl.Float64}, orient="row"
-    )
+    return out
 
 
-def district_matrix(facts: pl.DataFrame, *, year: int, level: int) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Output by township and industry from the enterprise record, and what was left out."""
-    f = facts.filter(pl.col("year") == year)
-    usable = f.filter(
-        pl.col("township_code").is_not_null()
-        & pl.col("industry_code").is_not_null()
-        & (pl.col("output_wan").fill_null(0) > 0)
-    )
-    matrix = (
-        usable.group_by(
-            pl.col("township_code").alias("area"),
-            pl.col("industry_code").str.slice(0, level).alias("industry"),
-        )
-        .agg(pl.col("output_wan").sum().alias("value"))
-        .sort("area", "industry")
-    )
-    return matrix, {"enterprises": f.height, "used": usable.height, "left_out": f.height - usable.height}
+# ---- whom to attract (招商): the ranking lives in clusters.attract ---------------------------
 
 
-def _candidates(chain: Chain, level: int) -> pl.DataFrame:
+def chain_candidates(chain: Chain, level: int) -> pl.DataFrame:
+    """The chain's node classes cut to `level` digits, each with the node it would fill."""
     rows: dict[tuple[str, str], tuple[str, str, str, str]] = {}
     for n in chain.nodes:
         for c in n.classes:
             rows.setdefault((c[:level], n.id), (c[:level], n.id, n.name, n.stage))
-    return pl.DataFrame(
-        list(rows.values()),
-        schema={"industry": pl.String, "node_id": pl.String, "node_name": pl.String, "stage": pl.String},
-        orient="row",
-    )
-
-
-def relatedness(
-    matrix: pl.DataFrame, *, engine: str = "duckdb", postgres_url: str | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(density table, proximity table) of a long matrix, computed on an Ibis engine."""
-    con = connect(engine, postgres_url=postgres_url)
-    try:
-        t = ibis.memtable(matrix.select("area", "industry", "value").to_arrow())
-        m = cx.rca(t)
-        phi = cx.proximity(m)
-        dens = pl.DataFrame(pl.from_arrow(con.to_pyarrow(cx.density(m, phi))))
-        prox = pl.DataFrame(pl.from_arrow(con.to_pyarrow(phi)))
-    finally:
-        if engine != "pyspark":
-            con.disconnect()
-    return dens.sort("area", "industry"), prox.sort("industry_i", "industry_j")
-
-
-def _related_text(prox: pl.DataFrame, dens: pl.DataFrame, area: str, industry: str, top: int = 3) -> str:
-    present = dens.filter((pl.col("area") == area) & (pl.col("m") == 1))["industry"].to_list()
-    near = (
-        prox.filter(
-            (pl.col("industry_i") == industry) & pl.col("industry_j").is_in(present) & (pl.col("phi") > 0)
-        )
-        .sort(["phi", "industry_j"], descending=[True, False])
-        .head(top)
-    )
-    return "、".join(
-        f"{j} {class_name(j)}(φ={p:.2f})" for j, p in near.select("industry_j", "phi").iter_rows()
-    )
-
-
-def rank_attract(
-    matrix: pl.DataFrame, chain: Chain, *, targets: list[str], level: int, engine: str = "duckdb"
-) -> pl.DataFrame:
-    """For each target area, the chain's industries it lacks (RCA < 1, or absent), ranked by
-    relatedness density to what it does well, then PCI, then code: the same input gives the
-    same list."""
-    dens, prox = relatedness(matrix, engine=engine)
-    idx = cx.complexity_indices(dens.select("area", "industry", "m"), prox)
-    # typed: on a small district the matrix may hold no industry, and an untyped empty column
-    # could not be joined
-    pci = pl.DataFrame(
-        {"industry": list(idx.industries), "pci": [float(v) for v in idx.pci.tolist()]},
-        schema={"industry": pl.String, "pci": pl.Float64},
-    )
-    cog = pl.DataFrame(
-        [(a, i, float(idx.cog[r, c])) for r, a in enumerate(idx.areas) for c, i in enumerate(idx.industries)],
-        schema={"area": pl.String, "industry": pl.String, "cog": pl.Float64},
-        orient="row",
-    )
-    cands = _candidates(chain, level)
-    rows = []
-    for area in targets:
-        here = cands.join(dens.filter(pl.col("area") == area), on="industry", how="left")
-        here = here.with_columns(pl.lit(area).alias("area")).filter(pl.col("m").fill_null(0) == 0)
-        rows.append(here)
-    if not rows:  # no area to rank for: an empty list with the same columns
-        rows = [cands.join(dens, on="industry", how="left").head(0)]
-    out = pl.concat(rows, how="diagonal_relaxed")
-    out = out.join(pci, on="industry", how="left").join(cog, on=["area", "industry"], how="left")
-    # NaN (no complexity on too small a matrix) becomes missing: JSON and Excel have no NaN.
-    out = out.with_columns(
-        pl.col("value").fill_null(0.0), pl.col("rca").fill_null(0.0), pl.col("pci", "cog").fill_nan(None)
-    )
-    out = out.sort(
-        ["area", "density", "pci", "industry", "node_id"],
-        descending=[False, True, True, False, False],
-        nulls_last=True,
-    )
-    out = out.with_columns(pl.int_range(1, pl.len() + 1).over("area").alias("rank"))
-    related = [_related_text(prox, dens, a, i) for a, i in out.select("area", "industry").iter_rows()]
-    out = out.with_columns(
-        pl.Series("related_industries", related, dtype=pl.String),
-        pl.col("industry").map_elements(class_name, return_dtype=pl.String).alias("industry_name"),
-    )
-    out = out.with_columns(_explain().alias("explain"))
-    return out.select(
-        "area",
-        "rank",
-        "industry",
-        "industry_name",
-        "node_id",
-        "node_name",
-        "stage",
-        "value",
-        "rca",
-        "density",
-        "related",
-        "reach",
-        "pci",
-        "cog",
-        "related_industries",
-        "explain",
-    )
-
-
-def _explain() -> pl.Expr:
-    density = (
-        pl.when(pl.col("density").is_null())
-        .then(pl.lit("参照区域无此行业，关联密度无法计算"))
-        .otherwise(
-            pl.format(
-                "关联密度 {} = Σφ(本地优势行业) {} / Σφ(全部) {}",
-                pl.col("density").round(4),
-                pl.col("related").round(4),
-                pl.col("reach").round(4),
-            )
-        )
-    )
-    return pl.format(
-        "RCA {} < 1（本地 {} 万元）；{}；相关优势行业：{}",
-        pl.col("rca").round(3),
-        pl.col("value").round(1),
-        density,
-        pl.col("related_industries"),
-    )
+    return pl.DataFrame(list(rows.values()), schema=at.CANDIDATE_SCHEMA, orient="row")
 
 
 def attract(
@@ -492,49 +345,19 @@ def attract(
     area: str | None = None,
     level: int = 4,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """The investment-attraction list of a chain and the inputs that made it (docs/chains.md).
-
-    With a reference file its areas are the comparison and the district (all its enterprises
-    summed, as area 本区) is the target; without one the district's townships are the areas
-    and each township is a target (or `area` alone)."""
-    import hashlib
-
+    """The investment-attraction list of a chain and the inputs that made it (docs/chains.md);
+    clusters.attract.attraction does the ranking, for clusters too."""
     if not scope.district_wide:
         raise IndustryBrainError("招商分析需要全区范围的角色 (district-wide roles only)")
-    if level not in LEVELS:
-        raise ConfigurationError(f"行业层级应为 {', '.join(map(str, LEVELS))} 位，而非 {level}")
     chain = get_chain(chain_id)
-    facts = chain_facts(session, year=year, settings=settings, scope=scope)
-    local, counts = district_matrix(facts, year=year, level=level)
-    if reference is not None:
-        ref = read_reference(reference, level=level).filter(pl.col("area") != DISTRICT_AREA)
-        mine = (
-            local.group_by("industry")
-            .agg(pl.col("value").sum())
-            .with_columns(pl.lit(DISTRICT_AREA).alias("area"))
-        )
-        matrix = pl.concat([ref, mine.select("area", "industry", "value")])
-        targets = [area or DISTRICT_AREA]
-    else:
-        matrix = local
-        targets = [area] if area else sorted(local["area"].unique().to_list())
-    matrix = matrix.group_by("area", "industry").agg(pl.col("value").sum()).sort("area", "industry")
-    if area is not None and area not in set(matrix["area"].to_list()):
-        raise IndustryBrainError(f"地区“{area}”不在矩阵中 (area not in the matrix)")
-    frame = rank_attract(matrix, chain, targets=targets, level=level)
-    digest = hashlib.sha256(matrix.write_csv(float_precision=6).encode("utf-8")).hexdigest()
-    inputs = {
-        "chain_id": chain.id,
-        "chain_version": chain.version,
-        "year": year,
-        "measure": "output_wan",
-        "level": LEVELS[level],
-        "rca_threshold": cx.RCA_THRESHOLD,
-        "reference": str(reference) if reference else None,
-        "areas": matrix["area"].n_unique(),
-        "industries": matrix["industry"].n_unique(),
-        "targets": targets,
-        "matrix_sha256": digest,
-        **counts,
-    }
-    return frame, inputs
+    return at.attraction(
+        session,
+        candidates_of=lambda lv: chain_candidates(chain, lv),
+        subject={"chain_id": chain.id, "chain_version": chain.version},
+        year=year,
+        scope=scope,
+        settings=settings,
+        reference=reference,
+        area=area,
+        level=level,
+    )

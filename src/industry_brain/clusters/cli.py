@@ -59,8 +59,12 @@ def clusters_show_command(
     cluster_id: Annotated[str, typer.Argument(help="集群编号，如 yinzhou-154/auto (cluster id)")],
     year: Annotated[int, typer.Option("--year", help="数据年份 (data year)", show_default=False)],
     reference: Annotated[
-        Path | None,
-        typer.Option("--reference", help="参照区域数据 CSV（year, industry_code, value），用于计算区位熵"),
+        str | None,
+        typer.Option(
+            "--reference",
+            help="参照区域：已提供参照的名称（如 ningbo-2020，见 clusters references）"
+            "或 CSV 文件（year, industry_code, value），用于计算区位熵",
+        ),
     ] = None,
     measure: Annotated[
         str, typer.Option("--measure", help="区位熵口径: " + ", ".join(MEASURE_NAMES))
@@ -115,6 +119,8 @@ def _print_figures(f: Any) -> None:
         table.add_row(
             f"区位熵（{MEASURE_NAMES.get(lq.measure, lq.measure)}，参照 {lq.reference}）", _num(lq.lq, 3)
         )
+        if lq.source:
+            table.add_row("参照来源", lq.source)
     out.print(table)
     if f.targets:
         targets = Table("目标", "单位", "目标值", "实际", "进度", "状态", "责任单位")
@@ -135,3 +141,68 @@ def _print_figures(f: Any) -> None:
         out.print(targets)
     for note in f.notes:
         out.print(f"[yellow]注[/yellow] {note}")
+
+
+@clusters_app.command("references")
+@friendly_errors
+def clusters_references_command(as_json: JsonOption = False) -> None:
+    """已提供的参照区域（区位熵用）及其来源与覆盖 (the shipped reference areas)."""
+    from industry_brain.clusters.references import shipped_references
+
+    refs = shipped_references()
+    if as_json:
+        print_json([r.to_json() for r in refs])
+        return
+    for r in refs:
+        out.print(
+            f"[bold]{r.id}[/bold] {r.area}，{MEASURE_NAMES.get(r.measure, r.measure)}（{r.unit}），"
+            f"来源：{r.source.get('document', '')}（{r.source.get('seed', '')}）",
+            highlight=False,
+        )
+        table = Table("年份", "集群", "数值", "原文")
+        for f in r.figures:
+            table.add_row(str(f.year), f.cluster, f"{f.value:,.1f}", f.quote)
+        out.print(table)
+        for n in r.not_used:
+            out.print(f"[yellow]未采用[/yellow] “{n.get('quote', '')}”：{n.get('why', '')}", highlight=False)
+
+
+@clusters_app.command("attract")
+@friendly_errors
+def clusters_attract_command(
+    cluster_id: Annotated[str, typer.Argument(help="集群编号，如 fenghua-14th/pneumatic (cluster id)")],
+    year: Annotated[
+        int | None, typer.Option("--year", help="数据年度；默认取最新导入年度", show_default=False)
+    ] = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option("--reference", help="参照矩阵 CSV（area,industry,value）；不给则以本区各镇街为地区"),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option("--area", help="只列这一个地区（镇街代码或参照文件中的地区名）")
+    ] = None,
+    level: Annotated[int, typer.Option("--level", help="行业层级位数：4 小类，3 中类，2 大类")] = 4,
+    output: Annotated[Path | None, typer.Option("--output", help="招商清单写出为 xlsx/csv")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """集群的招商清单：集群行业中本地缺少者按关联密度排序 (whom to attract for a cluster)."""
+    from industry_brain.clusters.attract import attract_cluster
+    from industry_brain.clusters.chain_cli import render_attraction
+    from industry_brain.clusters.chain_service import latest_year
+    from industry_brain.core.scope import Scope
+
+    settings = settings_for(db)
+    with boundary(settings) as session:
+        frame, inputs = attract_cluster(
+            session,
+            cluster_id=cluster_id,
+            year=year if year is not None else latest_year(session),
+            scope=Scope.system(),
+            settings=settings,
+            reference=reference,
+            area=area,
+            level=level,
+        )
+    label = f"{inputs['cluster_name']}（{inputs['cluster_id']}）"
+    render_attraction(frame, inputs, label=label, output=output, as_json=as_json)

@@ -30,13 +30,14 @@ class LocationQuotient:
     """LQ = (region_value / region_total) / (reference_value / reference_total)."""
 
     measure: str
-    reference: str  # the reference file's name
+    reference: str  # the reference file's name, or the shipped reference's id
     region_value: float | None
     region_total: float | None
     reference_value: float | None
     reference_total: float | None
     reference_covered: bool
     lq: float | None
+    source: str | None = None  # a shipped reference: the area and the document it quotes
 
 
 @dataclass

@@ -256,17 +256,25 @@ def cluster_figures(
     year: int,
     scope: Scope,
     settings: Settings,
-    reference: Path | None = None,
+    reference: Path | str | None = None,
     measure: str = "output",
     engine: str = "duckdb",
 ) -> ClusterFigures:
     """Output, value added, enterprises, growth, share (and the LQ where a reference is given)
-    of one cluster in `year`, over the enterprises `scope` sees, with its targets' progress."""
+    of one cluster in `year`, over the enterprises `scope` sees, with its targets' progress.
+
+    `reference` is a CSV file by GB/T code (a Path, or a str naming a file) or the id of a
+    shipped reference area at cluster level (clusters.references, e.g. `ningbo-2020`)."""
+    from industry_brain.clusters.references import shipped_reference
+
     cluster = get_cluster(cluster_id)
+    named = shipped_reference(reference) if isinstance(reference, str) else None
+    if isinstance(reference, str) and named is None:
+        reference = Path(reference)
     facts = scoped_facts(session, years=(year - 1, year), scope=scope, settings=settings)
     if facts.filter(pl.col("year") == year).is_empty():
         raise IndustryBrainError(f"{year} 年没有可见的企业数据，无法计算产业集群 {cluster_id}")
-    ref = read_reference(reference) if reference is not None else None
+    ref = read_reference(reference) if isinstance(reference, Path) else None
     titled = titled_members(session, [cluster])
     agg, lq = compute_clusters(
         facts,
@@ -278,10 +286,13 @@ def cluster_figures(
         postgres_url=settings.database_url,
     )
     figures = _figures(cluster, year, agg, facts)
-    if ref is not None and reference is not None:
+    if ref is not None and isinstance(reference, Path):
         figures.location_quotient = _lq(lq, cluster.id, year, measure, reference.name)
         if figures.location_quotient.lq is None:
             figures.notes.append(_lq_note(figures.location_quotient, year))
+    if named is not None:
+        figures.location_quotient, note = _named_lq(named, figures, measure)
+        figures.notes.extend([note] if note else [])
     figures.targets = cluster_targets(session, cluster=cluster, year=year, scope=scope, settings=settings)
     return figures
 
@@ -339,6 +350,23 @@ def _lq(lq: pl.DataFrame | None, cluster_id: str, year: int, measure: str, name:
         measure, name, r["region_value"], r["region_total"], r["reference_value"], r["reference_total"],
         bool(r["reference_covered"]), r["lq"],
     )  # fmt: skip
+
+
+def _named_lq(named: Any, f: ClusterFigures, measure: str) -> tuple[LocationQuotient, str | None]:
+    """A cluster-level LQ against a shipped reference, from the cluster's and the district's
+    above-scale output as computed above (亿元, like the reference)."""
+    from industry_brain.clusters.references import cluster_lq
+
+    if measure != "output":
+        raise IndustryBrainError(f"已提供的参照 {named.id} 只有规上工业总产值 (--measure output)")
+    return cluster_lq(
+        named,
+        cluster_id=f.cluster.id,
+        year=f.year,
+        measure=measure,
+        region_value=f.output,
+        region_total=f.district_output,
+    )
 
 
 def _lq_note(lq: LocationQuotient, year: int) -> str:

@@ -145,7 +145,15 @@ def pools_admit_command(
 
     with boundary(settings_for(db)) as session:
         m = membership_dict(
-            admit(session, pool=pool, credit_code=credit_code, by=by, reason=reason, year=year)
+            admit(
+                session,
+                pool=pool,
+                credit_code=credit_code,
+                by=by,
+                reason=reason,
+                year=year,
+                scope=Scope.system(),
+            )
         )
     if as_json:
         print_json(m)
@@ -167,7 +175,9 @@ def pools_exit_command(
     from industry_brain.cultivation.pools import exit_pool, membership_dict
 
     with boundary(settings_for(db)) as session:
-        m = membership_dict(exit_pool(session, pool=pool, credit_code=credit_code, by=by, reason=reason))
+        m = membership_dict(
+            exit_pool(session, pool=pool, credit_code=credit_code, by=by, reason=reason, scope=Scope.system())
+        )
     if as_json:
         print_json(m)
         return

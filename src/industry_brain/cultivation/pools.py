@@ -2,7 +2,8 @@
 
 Candidates come from the pool's criteria (data/pools.yaml) on a year's facts; membership is
 what an analyst decided, stored with who, when and why (PoolMembership). A candidate is never
-admitted automatically, and an admitted member stays until someone records its exit.
+admitted automatically, and an admitted member stays until someone records its exit. Who may
+decide is checked here (`authorise`), so the CLI, the API and the page refuse alike.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from industry_brain.core.auth import Forbidden
 from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.scope import Scope
 from industry_brain.cultivation import analytics
@@ -85,6 +87,17 @@ def candidates(session: Session, *, pool: str, year: int, scope: Scope) -> list[
     return sorted(rows, key=lambda r: (-(r["revenue_wan"] or 0), r["credit_code"]))
 
 
+# Who may admit to and exit from a pool: the bureau's analysts (and the CLI's system scope).
+DECIDERS = frozenset({"admin", "analyst", "system"})
+
+
+def authorise(scope: Scope) -> None:
+    """Refuse a role that may not decide pool membership (core.auth.Forbidden: 403 on the web).
+    admit and exit_pool call it first; a route may call it before its other checks."""
+    if scope.role not in DECIDERS:
+        raise Forbidden(f"角色“{scope.role}”不能办理入库或出库 (only analysts admit and exit)")
+
+
 def _check(session: Session, p: Pool, credit_code: str, by: str, reason: str) -> None:
     if not by.strip():
         raise IndustryBrainError("须写明经办人（--by）")
@@ -95,10 +108,20 @@ def _check(session: Session, p: Pool, credit_code: str, by: str, reason: str) ->
 
 
 def admit(
-    session: Session, *, pool: str, credit_code: str, by: str, reason: str, year: int | None = None
+    session: Session,
+    *,
+    pool: str,
+    credit_code: str,
+    reason: str,
+    scope: Scope,
+    by: str | None = None,
+    year: int | None = None,
 ) -> PoolMembership:
-    """Admit an enterprise to a pool (入库), recording who, when and why."""
+    """Admit an enterprise to a pool (入库), recording who (`by`, default the scope's user),
+    when and why. Only DECIDERS may."""
+    authorise(scope)
     p = pool_by_id(pool)
+    by = scope.username if by is None else by
     _check(session, p, credit_code, by, reason)
     if _active(session, p.id, credit_code):
         raise IndustryBrainError(f"企业 {credit_code} 已在{p.name}中")
@@ -115,9 +138,14 @@ def admit(
     return m
 
 
-def exit_pool(session: Session, *, pool: str, credit_code: str, by: str, reason: str) -> PoolMembership:
-    """Record an enterprise's exit from a pool (出库: graduated, no longer qualifies, ...)."""
+def exit_pool(
+    session: Session, *, pool: str, credit_code: str, reason: str, scope: Scope, by: str | None = None
+) -> PoolMembership:
+    """Record an enterprise's exit from a pool (出库: graduated, no longer qualifies, ...).
+    Only DECIDERS may."""
+    authorise(scope)
     p = pool_by_id(pool)
+    by = scope.username if by is None else by
     _check(session, p, credit_code, by, reason)
     active = _active(session, p.id, credit_code)
     if not active:

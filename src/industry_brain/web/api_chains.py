@@ -1,6 +1,8 @@
 """Industrial chains in the JSON API: the shipped chains, one chain's nodes with figures, 链主
 and members, its gaps, whom to attract (招商), and an analyst's confirmation or correction of
 an enterprise on a node. Same functions as `industry-brain chains ...` (clusters.chain_service).
+Whom to attract for a cluster (`/clusters/{id}/attract`, `industry-brain clusters attract`) is
+here too: the same ranking (clusters.attract). Both lists download as Excel (`format=xlsx`).
 
 A chain's figures are computed over the enterprises the caller sees: a town gets its own
 township's enterprises and aggregates, an enterprise only itself; a department is refused.
@@ -9,12 +11,16 @@ The attraction list compares areas of the whole district, so it is for district-
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+import tempfile
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from industry_brain.core.auth import audit
+from industry_brain.core.auth import NotFound, audit
 from industry_brain.core.scope import DISTRICT_WIDE
 from industry_brain.web.api import ERRORS, Detail, Token, signed_in
 from industry_brain.web.api_domains import (
@@ -65,10 +71,15 @@ class ConfirmOut(BaseModel):
     note: str | None
 
 
-router = APIRouter(prefix="/api/v1/chains", tags=["chains"])
+# One router for /chains and the cluster attraction list (its registration is in api_domains).
+router = APIRouter(prefix="/api/v1", tags=["chains"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Level = Annotated[int, Query(ge=2, le=4, description="行业层级位数 (4 class, 3 group, 2 division)")]
+Area = Annotated[str | None, Query(max_length=80, description="只列这一个地区 (one area only)")]
+Format = Annotated[Literal["json", "xlsx"], Query(description="json 或 xlsx (Excel 下载)")]
 
 
-@router.get("", response_model=list[ChainItem], responses=ERRORS)
+@router.get("/chains", response_model=list[ChainItem], responses=ERRORS)
 def chains(token: Token) -> Any:
     """已提供的产业链及其来源 (the shipped chains; definitions, no enterprise figures)."""
     from industry_brain.clusters.chain_service import list_chains
@@ -77,7 +88,7 @@ def chains(token: Token) -> Any:
         return list_chains()
 
 
-@router.get("/{chain_id}", responses=REFUSED)
+@router.get("/chains/{chain_id}", responses=REFUSED)
 def chain(chain_id: ChainId, request: Request, token: Token, year: Year = None) -> dict[str, Any]:
     """一条产业链：节点、产值、增速、集中度、缺链状况、链主与各节点企业（范围内）
     (a chain's nodes, figures, gap status, leaders and members within the caller's scope)."""
@@ -104,7 +115,7 @@ def chain(chain_id: ChainId, request: Request, token: Token, year: Year = None) 
     return view
 
 
-@router.get("/{chain_id}/gaps", responses=REFUSED)
+@router.get("/chains/{chain_id}/gaps", responses=REFUSED)
 def gaps(chain_id: ChainId, token: Token, year: Year = None) -> list[dict[str, Any]]:
     """缺失或薄弱的节点及原因 (nodes with no or weak local presence, with the reason)."""
     from industry_brain.clusters.chain_service import chain_gaps
@@ -121,15 +132,16 @@ def gaps(chain_id: ChainId, token: Token, year: Year = None) -> list[dict[str, A
         )
 
 
-@router.get("/{chain_id}/attract", responses=REFUSED)
+@router.get("/chains/{chain_id}/attract", responses=REFUSED)
 def attract(
     chain_id: ChainId,
     request: Request,
     token: Token,
     year: Year = None,
-    area: Annotated[str | None, Query(max_length=80, description="只列这一个地区 (one area only)")] = None,
-    level: Annotated[int, Query(ge=2, le=4, description="行业层级位数 (4 class, 3 group, 2 division)")] = 4,
-) -> dict[str, Any]:
+    area: Area = None,
+    level: Level = 4,
+    format: Format = "json",
+) -> Any:
     """招商清单：本区缺少的行业按关联密度排序，附输入与说明 (whom to attract, with its inputs)."""
     from industry_brain.clusters.chain_service import attract as rank
 
@@ -145,18 +157,76 @@ def attract(
             area=area,
             level=level,
         )
+        detail = {"year": inputs["year"], "area": area, "level": level, "format": format}
         audit(
             session,
             scope=scope,
             action="chains.attract",
             target=chain_id,
-            detail={"year": inputs["year"], "area": area, "level": level},
+            detail=detail,
             address=client_address(request),
         )
-    return {"inputs": inputs, "candidates": frame.to_dicts()}
+    return _attraction(frame, inputs, chain_id, format)
 
 
-@router.post("/{chain_id}/confirm", response_model=ConfirmOut, responses=REFUSED)
+@router.get("/clusters/{cluster_id:path}/attract", responses=REFUSED)
+def cluster_attract(
+    cluster_id: Annotated[str, Path(max_length=120, description="集群编号 (cluster id)")],
+    request: Request,
+    token: Token,
+    year: Year = None,
+    area: Area = None,
+    level: Level = 4,
+    format: Format = "json",
+) -> Any:
+    """集群的招商清单：集群行业中本区缺少者按关联密度排序 (whom to attract for a cluster)."""
+    from industry_brain.clusters.attract import attract_cluster
+    from industry_brain.clusters.service import ClusterNotFound, get_cluster
+
+    with signed_in(token) as (session, scope):
+        allow(scope, DISTRICT_WIDE)
+        try:
+            get_cluster(cluster_id)
+        except ClusterNotFound:
+            raise NotFound() from None
+        frame, inputs = attract_cluster(
+            session,
+            cluster_id=cluster_id,
+            year=data_year(session, year),
+            scope=scope,
+            settings=context().settings,
+            area=area,
+            level=level,
+        )
+        audit(
+            session,
+            scope=scope,
+            action="clusters.attract",
+            target=cluster_id,
+            detail={"year": inputs["year"], "area": area, "level": level, "format": format},
+            address=client_address(request),
+        )
+    return _attraction(frame, inputs, cluster_id, format)
+
+
+def _attraction(frame: Any, inputs: dict[str, Any], subject: str, format: str) -> Any:
+    """The list as JSON, or as the Excel file the CLI's --output writes (a title row naming
+    the matrix hash, then the table)."""
+    if format == "json":
+        return {"inputs": inputs, "candidates": frame.to_dicts()}
+    from industry_brain.reports.tables import write_table
+
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"attract-{subject}-{inputs['year']}.xlsx")
+    title = f"{subject} 招商清单（{inputs['year']} 年，矩阵 sha256 {inputs['matrix_sha256'][:12]}）"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_table(frame, FilePath(tmp) / name, sheet="招商清单", title=title)
+        content = path.read_bytes()
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.post("/chains/{chain_id}/confirm", response_model=ConfirmOut, responses=REFUSED)
 def confirm(chain_id: ChainId, body: ConfirmIn, request: Request, token: Token) -> Any:
     """分析员确认（或以 remove 纠正）企业所在节点 (an analyst confirms or corrects a member)."""
     from industry_brain.clusters.chain_service import confirm as record

@@ -4,7 +4,8 @@ moved between tiers, the pools with their candidates and members, admission and 
 
 Every read is narrowed to the caller's scope by the service (a town sees its township's
 enterprises, an enterprise itself); a department sees no enterprise figures and is refused.
-Admission and exit are an analyst's decisions, audited with who, when and why.
+Admission and exit are an analyst's decisions, audited with who, when and why; the service
+(cultivation.pools.authorise) refuses other roles, which the app answers with 403.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from industry_brain.core.errors import IndustryBrainError
 from industry_brain.web.api import ERRORS, Detail, Token, signed_in
 from industry_brain.web.api_domains import (
     CREDIT_CODE,
-    EDITORS,
     ENTERPRISE_READERS,
     TEXT,
     allow,
@@ -174,18 +174,18 @@ def members(
 def admit(pool: PoolId, body: Decision, request: Request, token: Token) -> Any:
     """入库（分析员）(admit an enterprise; analysts and admins)."""
     from industry_brain.cultivation.pools import admit as enter
-    from industry_brain.cultivation.pools import membership_dict
+    from industry_brain.cultivation.pools import authorise, membership_dict
 
     with signed_in(token) as (session, scope):
-        allow(scope, EDITORS)
+        authorise(scope)  # the service's own check, first: a town is refused before any lookup
         pool_id = known_pool(pool)
         m = enter(
             session,
             pool=pool_id,
             credit_code=body.credit_code,
-            by=scope.username,
             reason=body.reason,
             year=body.year,
+            scope=scope,
         )
         _read(request, session, scope, "pools.admit", f"{pool_id}/{body.credit_code}", reason=body.reason)
         return membership_dict(m)
@@ -194,14 +194,12 @@ def admit(pool: PoolId, body: Decision, request: Request, token: Token) -> Any:
 @router.post("/pools/{pool}/exit", response_model=Membership, responses=REFUSED)
 def exit_(pool: PoolId, body: Decision, request: Request, token: Token) -> Any:
     """出库（分析员）(record an enterprise's exit; analysts and admins)."""
-    from industry_brain.cultivation.pools import exit_pool, membership_dict
+    from industry_brain.cultivation.pools import authorise, exit_pool, membership_dict
 
     with signed_in(token) as (session, scope):
-        allow(scope, EDITORS)
+        authorise(scope)
         pool_id = known_pool(pool)
-        m = exit_pool(
-            session, pool=pool_id, credit_code=body.credit_code, by=scope.username, reason=body.reason
-        )
+        m = exit_pool(session, pool=pool_id, credit_code=body.credit_code, reason=body.reason, scope=scope)
         _read(request, session, scope, "pools.exit", f"{pool_id}/{body.credit_code}", reason=body.reason)
         return membership_dict(m)
 

@@ -181,19 +181,39 @@ def _figures(view: dict[str, Any], lang: str) -> None:
 def _attract(scope: Scope, chain_id: str, year: int, lang: str) -> None:
     from industry_brain.clusters.chain_service import attract
 
-    box = ui.column().classes("w-full")
+    def rank(session: Any) -> tuple[Any, dict[str, Any]]:
+        from industry_brain.web.security import context
+
+        return attract(session, chain_id=chain_id, year=year, scope=scope, settings=context().settings)
+
+    attraction_panel(scope, subject=chain_id, year=year, lang=lang, rank=rank, action="chains.attract")
+
+
+def attraction_panel(
+    scope: Scope,
+    *,
+    subject: str,
+    year: int,
+    lang: str,
+    rank: Callable[[Any], tuple[Any, dict[str, Any]]],
+    action: str,
+    node_label: str = "节点",
+) -> None:
+    """A button that ranks whom to attract (`rank(session)`: a chain's or a cluster's list,
+    clusters.attract), then the list with each row's explanation and its Excel download."""
+    ui.label(tr("招商清单", lang)).classes("text-subtitle1 text-weight-medium q-mt-md")
+    button = ui.button(tr("生成招商清单", lang))
+    box = ui.column().classes("w-full")  # the list goes under the button
 
     def run() -> None:
         from industry_brain.core.auth import audit
-        from industry_brain.web.security import context, page_session
+        from industry_brain.web.security import page_session
 
         box.clear()
         try:
             with page_session() as session:
-                frame, inputs = attract(
-                    session, chain_id=chain_id, year=year, scope=scope, settings=context().settings
-                )
-                audit(session, scope=scope, action="chains.attract", target=chain_id, detail={"year": year})
+                frame, inputs = rank(session)
+                audit(session, scope=scope, action=action, target=subject, detail={"year": year})
         except IndustryBrainError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
@@ -208,25 +228,30 @@ def _attract(scope: Scope, chain_id: str, year: int, lang: str) -> None:
                 ("rank", "名次"),
                 ("industry", "行业代码"),
                 ("industry_name", "行业"),
-                ("node_name", "节点"),
+                ("node_name", node_label),
                 ("rca", "RCA"),
                 ("density", "关联密度"),
+                ("eci", "地区ECI"),
                 ("pci", "PCI"),
+                ("cog", "COG"),
                 ("related_industries", "相关优势行业"),
                 ("explain", "说明"),
             ]
-            fmt = {k: (lambda v: "—" if v is None else f"{v:.3f}") for k in ("rca", "density", "pci")}
+            fmt = {
+                k: (lambda v: "—" if v is None else f"{v:.3f}")
+                for k in ("rca", "density", "eci", "pci", "cog")
+            }
+            safe = subject.replace("/", "_")
             table(
                 frame.to_dicts(),
                 cols,
-                file_name=f"招商清单_{chain_id}_{year}.xlsx",
-                title=f"{chain_id} 招商清单（{year} 年）",
+                file_name=f"招商清单_{safe}_{year}.xlsx",
+                title=f"{subject} 招商清单（{year} 年）",
                 lang=lang,
                 shown=fmt,
             )
 
-    ui.label(tr("招商清单", lang)).classes("text-subtitle1 text-weight-medium q-mt-md")
-    ui.button(tr("生成招商清单", lang), on_click=run)
+    button.on_click(run)
 
 
 def _confirm_form(scope: Scope, view: dict[str, Any], lang: str) -> None:

@@ -1,5 +1,7 @@
 """产业集群: the clusters of a plan with output, value added, enterprises, growth and share for
-a year (a chart and a table), and for the bureau one cluster's targets with their progress.
+a year (a chart and a table), and for the bureau one cluster's targets with their progress,
+its location quotient against a shipped reference area where one publishes it, and whom to
+attract for it (the chains page's ranking over the cluster's industries).
 A town sees its own township's aggregates. Fed by clusters.service with the signed-in scope,
 as `GET /api/v1/clusters/...` and `industry-brain clusters show` are."""
 
@@ -75,15 +77,27 @@ def _figures(scope: Scope, plan: str, year: str) -> tuple[int, list[dict[str, An
 
 
 def _targets(scope: Scope, cluster_id: str, year: int, lang: str) -> None:
+    from industry_brain.clusters.references import shipped_references
     from industry_brain.clusters.service import cluster_figures
     from industry_brain.web.security import context, page_session
 
+    # a shipped reference area that publishes this cluster gives its location quotient
+    named = next((r.id for r in shipped_references() if cluster_id in r.covers()), None)
     with page_session() as session:
         figures = cluster_figures(
-            session, cluster_id=cluster_id, year=year, scope=scope, settings=context().settings
+            session,
+            cluster_id=cluster_id,
+            year=year,
+            scope=scope,
+            settings=context().settings,
+            reference=named,
         )
     ui.label(f"{figures.cluster.name}：目标进度").classes("text-subtitle1 text-weight-medium q-mt-md")
     ui.label(f"{figures.cluster.reason}（{figures.cluster.quote}）").classes("text-caption text-grey-7")
+    lq = figures.location_quotient
+    if lq is not None:
+        said = "、".join(figures.notes) if lq.lq is None else f"{lq.lq:.3f}"
+        ui.label(f"区位熵（规上工业总产值，参照 {lq.reference}：{lq.source}）：{said}").classes("text-grey-8")
     rows = [
         {
             "name": r["name"],
@@ -155,10 +169,34 @@ def register() -> None:
                 ui.select(
                     {r["id"]: r["name"] for r in rows},
                     value=cluster or None,
-                    label="查看目标进度",
+                    label="查看目标进度与招商清单",
                     on_change=lambda e: ui.navigate.to(
                         f"{PATH}?{urlencode({'plan': plan, 'year': y, 'cluster': e.value})}"
                     ),
                 ).classes("w-64")
             if cluster in {r["id"] for r in rows}:
                 _targets(scope, cluster, y, lang)
+                _attract(scope, cluster, y, lang)
+
+
+def _attract(scope: Scope, cluster_id: str, year: int, lang: str) -> None:
+    """Whom to attract for the cluster: the chains page's panel over the cluster's industries."""
+    from industry_brain.clusters.attract import attract_cluster
+    from industry_brain.web.pages.chains import attraction_panel
+
+    def rank(session: Any) -> tuple[Any, dict[str, Any]]:
+        from industry_brain.web.security import context
+
+        return attract_cluster(
+            session, cluster_id=cluster_id, year=year, scope=scope, settings=context().settings
+        )
+
+    attraction_panel(
+        scope,
+        subject=cluster_id,
+        year=year,
+        lang=lang,
+        rank=rank,
+        action="clusters.attract",
+        node_label="集群代码",
+    )

@@ -1,7 +1,10 @@
-"""驾驶舱: headline indicators against targets, clusters, grade distribution, alerts, imports;
-each tile links to the page with its detail."""
+"""驾驶舱: headline indicators against targets, clusters, grade distribution, alerts, imports,
+and the chains' gaps, tiers and pools, and the project pool's flags; each tile links to the
+page with its detail."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import Request
 from nicegui import run, ui
@@ -136,6 +139,89 @@ def _imports(section: service.Section, lang: str) -> None:
             ).classes("text-body2")
 
 
+# The chains, tiers/pools and projects tiles: who may see each (as on their own pages).
+CHAIN_ROLES = frozenset({"admin", "analyst", "leader", "town"})
+PROJECT_FLAGS = {"red": "红灯", "amber": "黄灯", "green": "绿灯"}
+
+
+def domain_summaries(session: Any, *, scope: Any, settings: Any, year: int | None) -> dict[str, Any]:
+    """What the chains, tiers/pools and projects tiles show, from the same service functions as
+    their pages, with the signed-in scope; a part that cannot be computed says why."""
+    import datetime as dt
+
+    from industry_brain.clusters.chain_service import district_chains, gap_summary
+    from industry_brain.core.errors import IndustryBrainError
+    from industry_brain.cultivation.pools import list_pools
+    from industry_brain.cultivation.service import tier_counts
+    from industry_brain.projects.service import project_flags
+    from industry_brain.projects.totals import project_totals
+
+    out: dict[str, Any] = {"chains": "暂无企业数据", "tiers": "暂无企业数据"}
+    parts: dict[str, Any] = {
+        "pools": lambda: list_pools(session, scope=scope),
+        "flags": lambda: project_flags(session, scope=scope, as_of=dt.date.today()),
+        "totals": lambda: project_totals(session, scope=scope),
+    }
+    if year is not None:  # chains and tiers are figures of a data year
+        y: int = year
+        parts["chains"] = lambda: gap_summary(
+            session, year=y, scope=scope, settings=settings, chains=district_chains(settings)
+        )
+        parts["tiers"] = lambda: [r for r in tier_counts(session, year=y, scope=scope) if r["level"] is None]
+    for key, read in parts.items():
+        try:
+            out[key] = read() if scope.role in CHAIN_ROLES else "无权查看"
+        except IndustryBrainError as exc:
+            out[key] = str(exc)
+    return out
+
+
+def _chains_tile(chains: Any, lang: str) -> None:
+    with _tile(t("产业链", lang), "/chains", lang):
+        if isinstance(chains, str):
+            empty(chains)
+            return
+        for c in chains:
+            gaps = (
+                f"缺失 {c['missing']} 个、薄弱 {c['weak']} 个节点" if c["missing"] or c["weak"] else "无缺链"
+            )
+            leader = f"；链主 {c['leader']}" if c["leader"] else ""
+            with ui.row().classes("items-start no-wrap"):
+                colour = "red" if c["missing"] else "amber" if c["weak"] else "green"
+                ui.icon("circle").style(f"color: {STATUS_COLOURS.get(colour, '#9e9e9e')}")
+                ui.link(f"{c['name']}：{gaps}{leader}", f"/chains?chain={c['id']}")
+
+
+def _tiers_tile(tiers: Any, pools: Any, lang: str) -> None:
+    with _tile(f"{t('企业梯队', lang)} · {t('培育库', lang)}", "/tiers", lang):
+        if isinstance(tiers, str):
+            empty(tiers)
+        else:
+            ui.label("，".join(f"{r['name']} {r['count']} 家" for r in tiers)).classes("text-body2")
+        if isinstance(pools, str):
+            empty(pools)
+            return
+        with ui.row():
+            for p in pools:
+                ui.link(f"{p['name']} {p['members']} 家", f"/pools?pool={p['id']}")
+
+
+def _projects_tile(flags: Any, totals: Any, lang: str) -> None:
+    with _tile(t("项目库", lang), "/projects", lang):
+        if isinstance(flags, str):
+            empty(flags)
+            return
+        with ui.row().classes("items-center"):
+            for key, label in PROJECT_FLAGS.items():
+                n = sum(1 for f in flags if f["flag"] == key)
+                ui.badge(f"{label} {n}", color=STATUS_COLOURS.get(key, "#9e9e9e"))
+        if isinstance(totals, dict):
+            total = totals["total"]
+            ui.label(f"项目 {total['count']} 个，计划投资 {number(total['investment_yi'])} 亿元").classes(
+                "text-body2"
+            )
+
+
 def register() -> None:
     @ui.page(PATH, title="驾驶舱 · 产业大脑")
     async def cockpit_page(request: Request) -> None:
@@ -159,6 +245,8 @@ def register() -> None:
                     ui.label("计算中…").classes("text-grey-7 computing")
             alerts = _alerts(data.alerts, lang)
             _imports(data.imports, lang)
+        with ui.grid(columns=3).classes("w-full") as domains:
+            ui.spinner()  # chains, tiers and pools, projects: filled in below
 
         def fetch() -> tuple[service.Section, service.Section]:
             with page_session() as session:
@@ -178,3 +266,16 @@ def register() -> None:
         with clusters:
             _clusters(result[1], lang)
             ui.label().classes("cockpit-ready")  # tells a reader (and the browser tests) it is complete
+
+        def read_domains() -> dict[str, Any]:
+            with page_session() as session:
+                return domain_summaries(session, scope=scope, settings=settings, year=data.year)
+
+        parts = await run.io_bound(read_domains)
+        assert parts is not None
+        domains.clear()
+        with domains:
+            _chains_tile(parts["chains"], lang)
+            _tiers_tile(parts["tiers"], parts["pools"], lang)
+            _projects_tile(parts["flags"], parts["totals"], lang)
+            ui.label().classes("cockpit-domains-ready")

@@ -107,17 +107,10 @@ def _decide(scope: Scope, pool_id: str, year: int, lang: str) -> None:
                     with page_session() as session:
                         if entering:
                             admit(
-                                session,
-                                pool=pool_id,
-                                credit_code=credit,
-                                by=scope.username,
-                                reason=why,
-                                year=year,
+                                session, pool=pool_id, credit_code=credit, reason=why, year=year, scope=scope
                             )
                         else:
-                            exit_pool(
-                                session, pool=pool_id, credit_code=credit, by=scope.username, reason=why
-                            )
+                            exit_pool(session, pool=pool_id, credit_code=credit, reason=why, scope=scope)
                         action = "pools.admit" if entering else "pools.exit"
                         _audit(session, scope, action, f"{pool_id}/{credit}", reason=why, via="page")
                 except IndustryBrainError as exc:
