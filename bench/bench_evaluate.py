@@ -245,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         generate(src, args.rows)
         print(f"generated {src} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    load = os.getloadavg()  # the machine is shared: the figures mean little under load
     runs: dict[str, list[dict]] = {"duckdb": [], "pandas": []}
     for _ in range(args.repeat):
         for name in runs:
@@ -262,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": args.rows,
         "method": args.method,
         "cpus": os.cpu_count(),
+        "load_average": load,
         "repeat": args.repeat,
         "steps": results,
         "all_runs": runs,
@@ -275,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{args.rows:,} enterprise-years, method {args.method}, {os.cpu_count()} CPUs"
         + (f", fastest of {args.repeat} runs" if args.repeat > 1 else "")
+        + f"; load average before {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}"
     )
     print(f"{'step':<8} {'seconds':>9} {'CPU s':>8} {'peak MB':>9} {'ratio':>7}")
     for r in results:

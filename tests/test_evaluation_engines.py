@@ -98,6 +98,24 @@ def test_ties_share_a_rank(run):
     assert r["企业1"]["rank"] == r["企业18"]["rank"] == r["企业19"]["rank"]
 
 
+def test_several_vetoes_are_listed_in_order(run):
+    r = {
+        row["name"]: row
+        for row in run(frame([{"safety_accident": 1, "env_violation": 1}, {}]), "huangyan-2022").to_dicts()
+    }
+    assert (r["企业1"]["grade"], r["企业1"]["vetoes"]) == ("D", "safety_accident,env_violation")
+    assert (r["企业2"]["vetoes"], r["企业2"]["imputed"]) == ("", "")
+
+
+def test_results_come_in_pool_rank_and_code_order(run):
+    """The order the CLI writes results in: by pool, then rank (ties by credit code), the
+    not-evaluated pool (no rank) by credit code."""
+    got = run(mixed(), "huangyan-2022")
+    keys = list(zip(got["pool"], got["rank"], got["credit_code"], strict=True))
+    assert keys == sorted(keys, key=lambda k: (k[0], k[1] is None, k[1] or 0, k[2]))
+    assert len({k[0] for k in keys}) == 5
+
+
 def _failing_midway(check):
     """An `evaluate` that runs `check` on the facts table it is given, then fails."""
 

@@ -34,16 +34,16 @@ def _pools(t: ir.Table, method: Method, year: int) -> ir.Table:
         else_=ibis.null("string"),
     )
     scale = t.above_scale.fill_null(0) == 1
-    split = method.below_scale_split_mu
+    # bound first, so the pool's cases test the bound reason instead of repeating its cases
+    t = t.mutate(reason=reason)
     pool = ibis.cases(
-        (reason.notnull(), NOT_EVALUATED),
+        (t.reason.notnull(), NOT_EVALUATED),
         (~own, "tenant"),
         (scale, "above_scale"),
-        (t.land_mu >= split, "below_scale_3mu_plus"),
+        (t.land_mu >= method.below_scale_split_mu, "below_scale_3mu_plus"),
         else_="below_scale_under_3mu",
     )
     return t.mutate(
-        reason=reason,
         pool=pool,
         division=division,
         iset=ibis.ifelse(scale, "above_scale", "below_scale"),
@@ -64,7 +64,9 @@ def _indicators(t: ir.Table, method: Method) -> ir.Table:
     values = {}
     for name in method.indicators():
         num, den = (_operand(t, c) for c in INDICATORS[name])
-        values[name] = ibis.ifelse(_defined(t, name), num / den, ibis.null("float64"))
+        # `den > 0` is null where den is, and num / den is null where num is: the value is
+        # defined exactly where `_defined` says, with one test per row instead of three
+        values[name] = ibis.ifelse(den > 0, num / den, ibis.null("float64"))
     return t.mutate(**values)
 
 
@@ -125,27 +127,25 @@ def _items(t: ir.Table, method: Method) -> ir.Table:
 
 
 def _joined(flags: list[tuple[str, ir.BooleanValue]]) -> ir.StringValue:
-    """'a,b' for the names whose flag is true, '' for none; portable (no array types)."""
-    parts = []
-    for i, (name, flag) in enumerate(flags):
-        before = reduce(lambda a, b: a | b, [f for _, f in flags[:i]], ibis.literal(False))
-        parts.append(ibis.ifelse(flag, ibis.ifelse(before, "," + name, name), ""))
-    return reduce(lambda a, b: a.concat(b), parts, ibis.literal(""))
+    """'a,b' for the names whose flag is true, '' for none; portable (no array types): every
+    name with a leading comma, then the first comma dropped."""
+    parts = [ibis.ifelse(flag, "," + name, "") for name, flag in flags]
+    return reduce(lambda a, b: a.concat(b), parts).substr(1)
 
 
-def _grades(t: ir.Table, method: Method) -> ir.Table:
-    score = reduce(lambda a, b: a + b, [t[f"score_{n}"].fill_null(0.0) for n in method.indicators()])
-    t = t.mutate(score=ibis.ifelse(t.pool == NOT_EVALUATED, ibis.null("float64"), score))
-    t = t.mutate(
-        r=ibis.rank().over(group_by="pool", order_by=ibis.desc("score")),
-        n=t.credit_code.count().over(group_by="pool"),
-    )
-    p = t.r.cast("float64") / t.n.cast("float64")
-    by_pool = []
-    for pool in ("above_scale", "below_scale_3mu_plus", "below_scale_under_3mu", "tenant"):
-        g = method.thresholds(pool)
-        grade = ibis.cases((p < g.A, "A"), (p < g.B, "B"), (p < g.C, "C"), else_="D")
-        by_pool.append((t.pool == pool, grade))
+# The pools as small integers: the rank's partition key. A pool's name would do the same, but
+# DuckDB partitions and sorts on a fixed-width integer far faster than on text: the window took
+# a quarter less time (docs/benchmarks.md, "Evaluation (issue 3)").
+POOL_KEYS = {
+    "above_scale": 0,
+    "below_scale_3mu_plus": 1,
+    "below_scale_under_3mu": 2,
+    NOT_EVALUATED: 3,
+    "tenant": 4,
+}
+
+
+def _vetoes(t: ir.Table, method: Method) -> list[tuple[str, ir.BooleanValue]]:
     low = method.vetoes.get("low_efficiency") or {}
     flags = [
         (
@@ -164,15 +164,43 @@ def _grades(t: ir.Table, method: Method) -> ir.Table:
             & (t.tax_wan.cast("float64") / t.land_mu < float(low.get("max_tax_per_mu", 0))),
         ),
     ]
+    return [(name, flag.fill_null(False)) for name, flag in flags]
+
+
+def _totals(t: ir.Table, method: Method) -> ir.Table:
+    """score, vetoed, vetoes, imputed and the pool key: everything of a row that does not need
+    its rank. `vetoed` is the flag the grade tests, so the vetoes text is built once."""
+    score = reduce(lambda a, b: a + b, [t[f"score_{n}"].fill_null(0.0) for n in method.indicators()])
     evaluated = t.pool != NOT_EVALUATED
-    vetoes = ibis.ifelse(evaluated, _joined([(n, f.fill_null(False)) for n, f in flags]), "")
-    imputed = ibis.ifelse(evaluated, _joined([(n, t[f"imputed_{n}"]) for n in method.indicators()]), "")
-    grade = ibis.cases(*by_pool, else_="T")
+    flags = _vetoes(t, method)
     return t.mutate(
-        grade=ibis.cases((~evaluated, "T"), (vetoes != "", "D"), else_=grade),
+        score=ibis.ifelse(evaluated, score, ibis.null("float64")),
+        vetoed=evaluated & reduce(lambda a, b: a | b, [f for _, f in flags]),
+        vetoes=ibis.ifelse(evaluated, _joined(flags), ""),
+        imputed=ibis.ifelse(evaluated, _joined([(n, t[f"imputed_{n}"]) for n in method.indicators()]), ""),
+        pool_key=ibis.cases(*[(t.pool == pool, key) for pool, key in POOL_KEYS.items()], else_=-1),
+    )
+
+
+def _grades(t: ir.Table, method: Method) -> ir.Table:
+    t = _totals(t, method)
+    # The rank and the pool size over the same window (partition and order): one sort.
+    order = ibis.desc("score")
+    t = t.mutate(
+        r=ibis.rank().over(group_by="pool_key", order_by=order),
+        n=t.credit_code.count().over(group_by="pool_key", order_by=order),
+    )
+    p = t.r.cast("float64") / t.n.cast("float64")
+    by_pool = []
+    for pool in ("above_scale", "below_scale_3mu_plus", "below_scale_under_3mu", "tenant"):
+        g = method.thresholds(pool)
+        by_pool.append(
+            (t.pool == pool, ibis.cases((p < g.A, "A"), (p < g.B, "B"), (p < g.C, "C"), else_="D"))
+        )
+    evaluated = t.pool != NOT_EVALUATED
+    return t.mutate(
+        grade=ibis.cases((~evaluated, "T"), (t.vetoed, "D"), *by_pool, else_="T"),
         rank=ibis.ifelse(evaluated, t.r + 1, ibis.null("int64")),
-        vetoes=vetoes,
-        imputed=imputed,
     )
 
 
