@@ -3,7 +3,7 @@ of 5,000 enterprises × 5 years, on SQLite and on PostgreSQL.
 
     uv run --no-sync python bench/load_web.py [--db sqlite|postgres|both] [--clients 50]
                                               [--requests 20] [--enterprises 5000] [--years 5]
-                                              [--think 0] [--pages] [--json]
+                                              [--think 0] [--pages] [--json] [--trace N]
 
 For each database: a fresh database with the district inserted directly (enterprises spread over
 the district's townships; a 税务 batch and a 统计 batch per year, so every profile resolves two
@@ -18,7 +18,14 @@ with the others, sends `--requests` requests per route, waiting `--think` second
   figures by year with sources, and an audit entry written);
 - with --pages, also the NiceGUI pages /cockpit and /profile?code=... signed in by the form.
 
-Printed per route: requests, errors (any non-2xx or transport error), p50, p95 and max in ms.
+Printed per route: requests, errors (any non-2xx or transport error), p50, p95 and max in ms,
+with the machine's `uptime` before and after each database's run (the load of a shared machine
+moves every figure).
+
+With --trace N, no server: each API route is called N times in this process, one request at a
+time, on the same district, and what one request costs the database is printed: statements per
+request and their time, pool checkouts, transactions. Round trips are what a loaded server pays
+for (each one gives up and re-takes the interpreter lock), so this is where to look first.
 Target (issue 5): p95 under 300 ms and zero errors. Clients are a mix of roles: a third
 district-wide (leader/analyst), a third town, a third enterprise. This is a benchmark, not a
 test: nothing fails on a missed target.
@@ -277,12 +284,26 @@ def _stats(values: list[float], errors: int) -> dict[str, Any]:
     }
 
 
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
 def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     url, cleanup = make_database(kind)
     try:
         began = time.perf_counter()
         district = build_district(url, args.enterprises, args.years)
         built = time.perf_counter() - began
+        if args.trace:
+            from trace_web import trace
+
+            return {
+                "db": kind,
+                "build_seconds": round(built, 1),
+                "uptime": [uptime()],
+                **trace(url, district, args),
+            }
+        load_before = uptime()
         process, base = start_server(url)
         try:
             result = asyncio.run(load(base, district, args))
@@ -292,7 +313,7 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             stop(process)
     finally:
         cleanup()
-    return {"db": kind, "build_seconds": round(built, 1), **result}
+    return {"db": kind, "build_seconds": round(built, 1), "uptime": [load_before, uptime()], **result}
 
 
 def main() -> None:
@@ -307,10 +328,19 @@ def main() -> None:
     )
     parser.add_argument("--pages", action="store_true", help="also load the NiceGUI pages")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--trace", type=int, default=0, metavar="N", help="no load: N requests per route in process, traced"
+    )
     args = parser.parse_args()
     results = [run(kind, args) for kind in (["sqlite", "postgres"] if args.db == "both" else [args.db])]
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    if args.trace:
+        from trace_web import report
+
+        for r in results:
+            report(r)
         return
     for r in results:
         print(
@@ -318,6 +348,7 @@ def main() -> None:
             f"(built in {r['build_seconds']} s), {args.clients} clients, think {args.think} s, "
             f"{r['seconds']} s"
         )
+        print("\n".join(f"uptime: {u}" for u in r["uptime"]))
         print(f"{'route':<16}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  target")
         for name, s in sorted(r["routes"].items()):
             meets = (

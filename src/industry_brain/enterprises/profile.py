@@ -2,9 +2,10 @@
 pinyin initials. Read-only; every function takes the caller's `scope` and returns nothing the
 scope may not see (an enterprise outside it reads as absent, with no hint that it exists).
 
-The figures of a year are resolved exactly as ingest.facts resolves the whole district (the
-same per-source and precedence rules, applied to this enterprise's records only), so the
-profile and `export facts` never disagree; each figure names the source that decided it.
+The figures of a year come from ingest.facts.resolve_enterprise (the rules that resolve the
+whole district, applied to this enterprise's records only), read through
+enterprises.queries.enterprise_figures as the API's enterprise detail reads them, so the
+profile, the API and `export facts` never disagree; each figure names the source that decided it.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from functools import lru_cache
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.scope import Scope
 from industry_brain.core.text import normalise_code
 from industry_brain.enterprises.models import Enterprise
-from industry_brain.ingest import facts as facts_mod
+from industry_brain.enterprises.queries import enterprise_figures
 from industry_brain.ingest.corrections import CORRECTION_SOURCE
+from industry_brain.ingest.facts import EnterpriseFigures
 from industry_brain.ingest.models import ImportBatch, Record
 from industry_brain.ingest.templates import TEMPLATES
 
@@ -120,22 +122,13 @@ def search(session: Session, *, query: str, scope: Scope, limit: int = 20) -> li
     ]
 
 
-def visible_enterprise(session: Session, *, credit_code: str, scope: Scope) -> Enterprise | None:
-    code = normalise_code(credit_code)
-    stmt = select(Enterprise).where(
-        Enterprise.credit_code == code,
-        scope.enterprise_clause(Enterprise.credit_code, Enterprise.township_code),
-    )
-    return session.scalar(stmt)
-
-
 def profile(session: Session, *, credit_code: str, scope: Scope) -> EnterpriseProfile | None:
     """The enterprise's profile, or None when it does not exist or lies outside `scope`."""
-    ent = visible_enterprise(session, credit_code=credit_code, scope=scope)
-    if ent is None:
+    found = enterprise_figures(session, scope=scope, credit_code=credit_code)
+    if found is None:
         return None
-    records = _records(session, ent.credit_code)
-    figures, by_source = _figures(records)
+    ent, resolved = found
+    figures, by_source = _figures(resolved)
     evaluations = _evaluations(session, ent.credit_code, scope)
     return EnterpriseProfile(
         credit_code=ent.credit_code,
@@ -170,53 +163,15 @@ def _master(ent: Enterprise) -> dict[str, Any]:
     }
 
 
-def _records(session: Session, code: str) -> pl.DataFrame:
-    """This enterprise's periodic records, in the frame ingest.facts resolves (power readings
-    reach it through the account map)."""
-    accounts = facts_mod.account_map(session).filter(pl.col("mapped") == code)
-    own = [code]
-    cols = ["batch_id", "credit_code", "account_no", "parcel_id", "period", *facts_mod.FIGURES]
-    account_nos = accounts["account_no"].to_list()
-    mine: ColumnElement[bool] = Record.credit_code.in_(own)
-    if account_nos:
-        mine = or_(mine, Record.account_no.in_(account_nos))
-    stmt = (
-        select(ImportBatch.source, *[getattr(Record, c) for c in cols])
-        .join(ImportBatch, ImportBatch.id == Record.batch_id)
-        .where(
-            ImportBatch.status == "active",
-            ImportBatch.template != "power_accounts",
-            ImportBatch.source.in_(facts_mod._PERIODIC),
-            mine,
-        )
-    )
-    schema = {
-        "source": pl.String,
-        "batch_id": pl.Int64,
-        "credit_code": pl.String,
-        "account_no": pl.String,
-        "parcel_id": pl.String,
-        "period": pl.String,
-        **{f: pl.Float64 for f in facts_mod.FIGURES},
-    }
-    frame = pl.DataFrame(session.execute(stmt).all(), schema=schema, orient="row")
-    frame = facts_mod._map_accounts(frame, accounts)
-    return frame.filter(pl.col("credit_code") == code).with_columns(
-        pl.col("period").str.slice(0, 4).cast(pl.Int32).alias("year")
-    )
-
-
-def _figures(records: pl.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _figures(resolved: EnterpriseFigures) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the deciding figure of each field, every source's figure) by year, newest first."""
     figures: list[dict[str, Any]] = []
     by_source: list[dict[str, Any]] = []
-    for year in sorted(records["year"].unique().to_list(), reverse=True):
-        year_recs = records.filter(pl.col("year") == year).drop("year")
-        # the same steps as facts.resolve_year, on this enterprise's records only
-        departments = year_recs.filter(pl.col("source") != CORRECTION_SOURCE)
-        long = facts_mod._long(facts_mod._per_source(departments), facts_mod._corrections(year_recs))
-        if long.is_empty():
+    for year in resolved.years():
+        candidates = resolved.candidates.filter(pl.col("year") == year)
+        if candidates.is_empty():
             continue
-        chosen = long.sort("rank", "source").unique(["credit_code", "field"], keep="first")
+        chosen = resolved.chosen.filter(pl.col("year") == year)
         picked = {(r["field"], r["source"]) for r in chosen.iter_rows(named=True)}
         for r in chosen.sort("field").iter_rows(named=True):
             label, unit = FIGURE_LABELS.get(r["field"], (r["field"], ""))
@@ -231,7 +186,7 @@ def _figures(records: pl.DataFrame) -> tuple[list[dict[str, Any]], list[dict[str
                     "source_label": SOURCE_LABELS.get(r["source"], r["source"]),
                 }
             )
-        for r in long.sort("field", "rank").iter_rows(named=True):
+        for r in candidates.sort("field", "rank", "source").iter_rows(named=True):
             by_source.append(
                 {
                     "year": year,

@@ -7,15 +7,17 @@ enterprise outside the caller's scope raises the same NotFound as one that does 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
-import polars as pl
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.auth import NotFound
 from industry_brain.core.scope import Scope
+from industry_brain.core.text import normalise_code
 from industry_brain.enterprises.models import Enterprise
+from industry_brain.ingest.facts import FIGURES, EnterpriseFigures, resolve_enterprise
 
 CODE = re.compile(r"^[0-9A-Z]{18}$")
 MAX_LIMIT = 500
@@ -66,20 +68,45 @@ def list_enterprises(
     if (match := _search(q)) is not None:
         where.append(match)
     cols = (Enterprise.credit_code, Enterprise.name, Enterprise.industry_code, Enterprise.township_code)
-    total = session.scalar(select(func.count()).select_from(Enterprise).where(and_(*where))) or 0
-    rows = session.execute(
-        select(*cols).where(and_(*where)).order_by(Enterprise.credit_code).limit(limit).offset(offset)
-    ).all()
-    return {"total": int(total), "limit": limit, "offset": offset, "items": [_row(r) for r in rows]}
+    count = select(func.count()).select_from(Enterprise).where(and_(*where))
+    # The count rides along the page as an uncorrelated subquery (computed once): one round
+    # trip, not two. Only a page past the end, which has no row to carry it, counts again.
+    page = select(*cols, count.scalar_subquery().label("total")).where(and_(*where))
+    rows = session.execute(page.order_by(Enterprise.credit_code).limit(limit).offset(offset)).all()
+    total = rows[0].total if rows else (session.scalar(count) if offset else 0)
+    return {"total": int(total or 0), "limit": limit, "offset": offset, "items": [_row(r) for r in rows]}
+
+
+def visible_enterprise(session: Session, *, scope: Scope, credit_code: str) -> Enterprise | None:
+    """The enterprise with the code as typed (normalised: spaces, hyphens, case, full width),
+    or None when it does not exist or lies outside `scope`."""
+    code = normalise_code(credit_code)
+    return session.scalar(select(Enterprise).where(Enterprise.credit_code == code, _visible(scope)))
+
+
+def enterprise_figures(
+    session: Session, *, scope: Scope, credit_code: str, years: Iterable[int] | None = None
+) -> tuple[Enterprise, EnterpriseFigures] | None:
+    """The enterprise and its figures resolved by year (ingest.facts.resolve_enterprise), or
+    None outside `scope`: what the profile page and the API's enterprise detail both show,
+    read by this one function so they cannot disagree."""
+    ent = visible_enterprise(session, scope=scope, credit_code=credit_code)
+    if ent is None:
+        return None
+    return ent, resolve_enterprise(session, credit_code=ent.credit_code, years=years)
 
 
 def get_enterprise(session: Session, *, scope: Scope, credit_code: str) -> dict[str, Any]:
     """The master record with the source of each attribute; NotFound outside the scope."""
     if not CODE.fullmatch(credit_code or ""):
         raise NotFound()
-    e = session.scalar(select(Enterprise).where(Enterprise.credit_code == credit_code, _visible(scope)))
+    e = visible_enterprise(session, scope=scope, credit_code=credit_code)
     if e is None:
         raise NotFound()
+    return _master(e)
+
+
+def _master(e: Enterprise) -> dict[str, Any]:
     return {
         **_row(e),
         "zone": e.zone,
@@ -94,117 +121,38 @@ def get_enterprise(session: Session, *, scope: Scope, credit_code: str) -> dict[
     }
 
 
-def _accounts(session: Session, credit_code: str, named: list[str]) -> list[str]:
-    """Of the power accounts (户号) `named` beside the enterprise's code, those whose newest
-    active mapping names the enterprise."""
-    from industry_brain.ingest.models import ImportBatch, Record
-
-    if not named:
-        return []
-    maps = session.execute(
-        select(Record.account_no, Record.credit_code, Record.batch_id)
-        .join(ImportBatch, ImportBatch.id == Record.batch_id)
-        .where(
-            ImportBatch.status == "active",
-            ImportBatch.template == "power_accounts",
-            Record.account_no.in_(named),
-        )
-    ).all()
-    newest: dict[str, tuple[int, str | None]] = {}
-    for account, code, batch in maps:
-        if account is None:
-            continue
-        if account not in newest or batch >= newest[account][0]:
-            newest[account] = (batch, code)
-    return [a for a, (_, code) in newest.items() if code == credit_code]
-
-
-def _records(session: Session, credit_code: str) -> pl.DataFrame:
-    """The enterprise's records from active periodic batches, power readings mapped through
-    the account map as resolve_year maps them (the newest mapping of an account decides).
-    One indexed query by credit code (its account-map rows name its power accounts), and a
-    second only for readings filed under those accounts; not one query with OR, which SQLite
-    answers with a full scan."""
-    from industry_brain.ingest.facts import _PERIODIC, FIGURES
-    from industry_brain.ingest.models import ImportBatch, Record
-
-    cols = ["batch_id", "account_no", "parcel_id", "period", *FIGURES]
-    base = (
-        select(
-            ImportBatch.template,
-            ImportBatch.source,
-            ImportBatch.file_name,
-            *[getattr(Record, c) for c in cols],
-        )
-        .join(ImportBatch, ImportBatch.id == Record.batch_id)
-        .where(ImportBatch.status == "active", ImportBatch.source.in_([*_PERIODIC, "power"]))
-    )
-    found = session.execute(base.where(Record.credit_code == credit_code)).all()
-    named = sorted({r.account_no for r in found if r.template == "power_accounts" and r.account_no})
-    rows = [r[1:] for r in found if r.template != "power_accounts" and r.source in _PERIODIC]
-    if accounts := _accounts(session, credit_code, named):
-        unmapped = base.where(
-            Record.credit_code.is_(None),
-            Record.account_no.in_(accounts),
-            ImportBatch.template != "power_accounts",
-        )
-        rows += [r[1:] for r in session.execute(unmapped).all()]
-    schema = {
-        "source": pl.String,
-        "file": pl.String,
-        "batch_id": pl.Int64,
-        "account_no": pl.String,
-        "parcel_id": pl.String,
-        "period": pl.String,
-        **{f: pl.Float64 for f in FIGURES},
-    }
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
 def figures_of(session: Session, *, scope: Scope, credit_code: str) -> list[dict[str, Any]]:
     """The enterprise's figures by year, newest first, each figure with the source chosen by
     the stated precedence (as in ingest.facts.resolve_year) and the files it came from."""
-    get_enterprise(session, scope=scope, credit_code=credit_code)  # NotFound outside the scope
-    return _figures(session, credit_code)
+    return profile_of(session, scope=scope, credit_code=credit_code)["years"]
 
 
 def profile_of(session: Session, *, scope: Scope, credit_code: str) -> dict[str, Any]:
-    """The master record (get_enterprise) with its `years` (figures_of), scope checked once."""
-    record = get_enterprise(session, scope=scope, credit_code=credit_code)
-    return {**record, "years": _figures(session, credit_code)}
+    """The master record (as get_enterprise) with its `years` (figures by year); NotFound
+    outside the scope. The JSON of GET /api/v1/enterprises/{credit_code}."""
+    found = None
+    if CODE.fullmatch(credit_code or ""):  # the API takes the canonical form only
+        found = enterprise_figures(session, scope=scope, credit_code=credit_code)
+    if found is None:
+        raise NotFound()
+    ent, resolved = found
+    return {**_master(ent), "years": years_json(resolved)}
 
 
-def _figures(session: Session, credit_code: str) -> list[dict[str, Any]]:
-    from industry_brain.ingest.corrections import CORRECTION_SOURCE
-    from industry_brain.ingest.facts import FIGURES, _corrections, _long, _per_source
-
-    records = _records(session, credit_code)
-    if records.is_empty():
-        return []
-    # One pass over every year: the year stands in for the credit code, so the per-source and
-    # precedence rules of resolve_year group by year exactly as they group by enterprise there.
-    frame = records.with_columns(pl.col("period").str.slice(0, 4).alias("credit_code"))
-    departments = frame.filter(pl.col("source") != CORRECTION_SOURCE).drop("file")
-    long = _long(_per_source(departments), _corrections(frame.drop("file")))
-    chosen = long.sort("rank", "source").unique(["credit_code", "field"], keep="first")
-    picked: dict[str, dict[str, Any]] = {}
-    for r in chosen.iter_rows(named=True):
-        picked.setdefault(r["credit_code"], {})[r["field"]] = {"value": r["value"], "source": r["source"]}
-    files = frame.group_by("credit_code", "source").agg(
-        pl.col("file").unique().sort(), pl.col("batch_id").unique().sort()
-    )
-    sources: dict[str, dict[str, Any]] = {}
-    for r in files.sort("source").iter_rows(named=True):
-        sources.setdefault(r["credit_code"], {})[r["source"]] = {
-            "files": r["file"],
-            "batch_ids": r["batch_id"],
-        }
-    years = [
+def years_json(resolved: EnterpriseFigures) -> list[dict[str, Any]]:
+    """Each year with records, newest first: {"year", "figures": {field: {"value", "source"}}
+    in FIGURES order, "sources": {source: {"files", "batch_ids"}} by source}."""
+    picked: dict[int, dict[str, Any]] = {}
+    for r in resolved.chosen.iter_rows(named=True):
+        picked.setdefault(r["year"], {})[r["field"]] = {"value": r["value"], "source": r["source"]}
+    sources: dict[int, dict[str, Any]] = {}
+    for r in resolved.files.iter_rows(named=True):
+        sources.setdefault(r["year"], {})[r["source"]] = {"files": r["files"], "batch_ids": r["batch_ids"]}
+    return [
         {
-            "year": int(year),
-            "figures": {f: picked.get(year, {})[f] for f in FIGURES if f in picked.get(year, {})},
-            "sources": sources[year],
+            "year": year,
+            "figures": {f: picked[year][f] for f in FIGURES if f in picked.get(year, {})},
+            "sources": dict(sorted(sources[year].items())),
         }
-        for year in sorted(sources, reverse=True)
+        for year in resolved.years()
     ]
-    return years

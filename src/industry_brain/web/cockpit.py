@@ -1,4 +1,6 @@
 """驾驶舱 and 产业地图: the read-side figures the leaders' pages show, each narrowed by `scope`.
+The evaluation's scoped reads (grades, township aggregates, runs, results, appeals) are
+evaluation.scoped_views; this module assembles the cockpit from them and the other domains.
 
 District aggregates are visible to district-wide roles; a town sees the aggregates of its own
 township only; an enterprise and a department see no enterprise aggregates. Sections whose
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,24 +20,47 @@ from sqlalchemy.orm import Session
 
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
-from industry_brain.enterprises.models import Enterprise
-from industry_brain.enterprises.profile import DRAFT_READERS, township_name
-from industry_brain.evaluation.models import EvaluationInput, EvaluationResult, EvaluationRun
+
+# The evaluation's scoped reads live in the evaluation domain; the pages reach them through
+# this module (service.grade_distribution, service.Section ...), so they are re-exported.
+from industry_brain.evaluation.scoped_views import (
+    GRADES,
+    Section,
+    evaluation_results,
+    grade_distribution,
+    latest_run,
+    sees_aggregates,
+    township_aggregates,
+    visible_appeals,
+    visible_runs,
+)
 from industry_brain.ingest.models import ImportBatch
 
-GRADES = ("A", "B", "C", "D", "T")
+__all__ = [
+    "GRADES",
+    "Cockpit",
+    "Section",
+    "alerts",
+    "cluster_section",
+    "cockpit",
+    "district_plans",
+    "evaluation_results",
+    "grade_distribution",
+    "import_batch_detail",
+    "import_batches",
+    "latest_data_year",
+    "latest_imports",
+    "latest_run",
+    "plan_indicators",
+    "sees_aggregates",
+    "slow_sections",
+    "township_aggregates",
+    "visible_appeals",
+    "visible_runs",
+]
 DISTRICT_ROLES = frozenset({"admin", "analyst", "leader", "system"})
-_TAX_PER_MU = EvaluationResult.__table__.c.tax_per_mu  # a catalogue column, added in a loop
 # plan-indicator status -> colour of its tile (红黄绿 as the bureau reads them)
 STATUS_COLOURS = {"achieved": "green", "on_track": "green", "behind": "amber", "off_track": "red"}
-
-
-@dataclass
-class Section:
-    available: bool
-    message: str = ""
-    items: list[dict[str, Any]] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,48 +82,6 @@ def _optional(module: str, name: str) -> Callable[..., Any] | None:
         return getattr(importlib.import_module(module), name, None)
     except ImportError:
         return None
-
-
-def sees_aggregates(scope: Scope) -> bool:
-    return scope.district_wide or (scope.role == "town" and bool(scope.township_code))
-
-
-def latest_run(session: Session, *, scope: Scope, year: int | None = None) -> EvaluationRun | None:
-    """The newest run the scope may read: published or final ones, drafts for analysts."""
-    stmt = select(EvaluationRun).where(EvaluationRun.status != "superseded")
-    if scope.role not in DRAFT_READERS:
-        stmt = stmt.where(EvaluationRun.status.in_(("published", "final")))
-    if year is not None:
-        stmt = stmt.where(EvaluationRun.year == year)
-    return session.scalar(stmt.order_by(EvaluationRun.year.desc(), EvaluationRun.id.desc()).limit(1))
-
-
-def _in_scope(stmt: Any, scope: Scope, code_col: Any) -> Any:
-    return stmt.outerjoin(Enterprise, Enterprise.credit_code == code_col).where(
-        scope.enterprise_clause(code_col, Enterprise.township_code)
-    )
-
-
-def grade_distribution(session: Session, *, scope: Scope, run_id: int | None = None) -> Section:
-    if not sees_aggregates(scope):
-        return Section(False, "无权查看")
-    run = session.get(EvaluationRun, run_id) if run_id else latest_run(session, scope=scope)
-    if run is None or (run.status == "draft" and scope.role not in DRAFT_READERS):
-        return Section(False, "暂无已公示的评价结果")
-    stmt = (
-        select(EvaluationResult.grade, func.count())
-        .select_from(EvaluationResult)
-        .where(EvaluationResult.run_id == run.id)
-    )
-    rows = session.execute(
-        _in_scope(stmt, scope, EvaluationResult.credit_code).group_by(EvaluationResult.grade)
-    )
-    counts = {g: 0 for g in GRADES} | {str(g): int(n) for g, n in rows}
-    return Section(
-        True,
-        items=[{"grade": g, "count": counts[g]} for g in GRADES],
-        summary={"run_id": run.id, "year": run.year, "status": run.status, "total": sum(counts.values())},
-    )
 
 
 def latest_data_year(session: Session) -> int | None:
@@ -300,135 +283,6 @@ def cockpit(
         alerts=alerts(session, scope=scope, indicators=indicators, grades=grades),
         imports=latest_imports(session, scope=scope),
     )
-
-
-def township_aggregates(session: Session, *, scope: Scope, run_id: int | None = None) -> Section:
-    """Per township of the run: enterprises, tax, land, 亩均税收, output and grade counts."""
-    if not sees_aggregates(scope):
-        return Section(False, "无权查看")
-    run = session.get(EvaluationRun, run_id) if run_id else latest_run(session, scope=scope)
-    if run is None or (run.status == "draft" and scope.role not in DRAFT_READERS):
-        return Section(False, "暂无已公示的评价结果")
-    town = Enterprise.township_code
-    stmt = (
-        select(
-            town,
-            func.count(),
-            func.sum(EvaluationInput.tax_wan),
-            func.sum(EvaluationInput.land_mu),
-            func.sum(EvaluationInput.output_wan),
-        )
-        .select_from(EvaluationInput)
-        .where(EvaluationInput.run_id == run.id)
-        .group_by(town)
-    )
-    rows = {r[0]: r for r in session.execute(_in_scope(stmt, scope, EvaluationInput.credit_code))}
-    gstmt = (
-        select(town, EvaluationResult.grade, func.count())
-        .select_from(EvaluationResult)
-        .where(EvaluationResult.run_id == run.id)
-    )
-    grades: dict[Any, dict[str, int]] = {}
-    for code, grade, n in session.execute(
-        _in_scope(gstmt, scope, EvaluationResult.credit_code).group_by(town, EvaluationResult.grade)
-    ):
-        grades.setdefault(code, {})[grade] = int(n)
-    items = []
-    for code, n, tax, land, output in rows.values():
-        items.append(
-            {
-                "township_code": code,
-                "township": township_name(code),
-                "enterprises": int(n),
-                "tax_wan": tax,
-                "land_mu": land,
-                "tax_per_mu": (tax / land) if tax is not None and land else None,
-                "output_wan": output,
-                **{f"grade_{g}": grades.get(code, {}).get(g, 0) for g in GRADES},
-            }
-        )
-    items.sort(key=lambda r: r["township_code"] or "")
-    return Section(True, items=items, summary={"run_id": run.id, "year": run.year, "status": run.status})
-
-
-def visible_runs(session: Session, *, scope: Scope) -> list[dict[str, Any]]:
-    """The runs the scope may read, newest first, with their grade counts."""
-    from industry_brain.evaluation.run_views import run_metadata
-    from industry_brain.evaluation.workflow_common import status_name
-
-    stmt = select(EvaluationRun).order_by(EvaluationRun.year.desc(), EvaluationRun.id.desc())
-    if scope.role not in DRAFT_READERS:
-        stmt = stmt.where(EvaluationRun.status != "draft")
-    out = []
-    for run in session.scalars(stmt):
-        info = run_metadata(session, run).to_json()
-        info["status_label"] = status_name(run.status)
-        out.append(info)
-    return out
-
-
-def evaluation_results(
-    session: Session,
-    *,
-    run_id: int,
-    scope: Scope,
-    pool: str | None = None,
-    grade: str | None = None,
-    township_code: str | None = None,
-    industry_prefix: str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """A run's results that the scope may see, filtered; each with township and industry."""
-    run = session.get(EvaluationRun, run_id)
-    if run is None or (run.status == "draft" and scope.role not in DRAFT_READERS):
-        return []
-    r = EvaluationResult
-    stmt = (
-        select(r.credit_code, r.name, r.pool, r.grade, r.score, r.rank, _TAX_PER_MU, r.vetoes, r.reason)
-        .add_columns(Enterprise.township_code, Enterprise.industry_code)
-        .select_from(r)
-        .where(r.run_id == run.id)
-    )
-    stmt = _in_scope(stmt, scope, r.credit_code)
-    if pool:
-        stmt = stmt.where(r.pool == pool)
-    if grade:
-        stmt = stmt.where(r.grade == grade)
-    if township_code:
-        stmt = stmt.where(Enterprise.township_code == township_code)
-    if industry_prefix:
-        stmt = stmt.where(Enterprise.industry_code.startswith(industry_prefix))
-    stmt = stmt.order_by(r.pool, r.rank, r.credit_code)
-    if limit:
-        stmt = stmt.limit(limit)
-    keys = ("credit_code", "name", "pool", "grade", "score", "rank", "tax_per_mu", "vetoes", "reason")
-    return [
-        dict(zip(keys, row[:9], strict=True))
-        | {"township_code": row[9], "township": township_name(row[9]), "industry_code": row[10]}
-        for row in session.execute(stmt)
-    ]
-
-
-def visible_appeals(session: Session, *, run_id: int, scope: Scope) -> list[dict[str, Any]]:
-    """The appeals of the run's family that concern enterprises in scope."""
-    from industry_brain.evaluation.run_views import list_appeals
-    from industry_brain.evaluation.workflow_common import appeal_status_name
-
-    run = session.get(EvaluationRun, run_id)
-    if run is None or (run.status == "draft" and scope.role not in DRAFT_READERS):
-        return []
-    appeals = list_appeals(session, run_id=run_id)
-    codes = {a.credit_code for a in appeals}
-    towns = dict(
-        session.execute(
-            select(Enterprise.credit_code, Enterprise.township_code).where(Enterprise.credit_code.in_(codes))
-        ).all()
-    )
-    out = []
-    for a in appeals:
-        if scope.sees_enterprise(credit_code=a.credit_code, township_code=towns.get(a.credit_code)):
-            out.append(asdict(a) | {"status_label": appeal_status_name(a.status)})
-    return out
 
 
 IMPORT_ROLES = frozenset({"admin", "analyst", "system"})
