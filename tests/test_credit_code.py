@@ -25,10 +25,11 @@ from industry_brain.reference.credit_code import (
 
 DATA = Path(__file__).parent / "data"
 VECTORS = list(csv.DictReader((DATA / "uscc_test_vectors.csv").open(encoding="utf-8")))
-BULK = [r["code"] for r in csv.DictReader(
-    (DATA / "uscc_bulk_valid_python_stdnum.csv").open(encoding="utf-8"))]
+BULK = [
+    r["code"] for r in csv.DictReader((DATA / "uscc_bulk_valid_python_stdnum.csv").open(encoding="utf-8"))
+]
 VALID_VECTORS = [r["code"] for r in VECTORS if r["expected"] == "valid"]
-REAL_VALID = sorted(set(VALID_VECTORS) | set(BULK))   # 205 distinct codes
+REAL_VALID = sorted(set(VALID_VECTORS) | set(BULK))  # 205 distinct codes
 HUAWEI = "914403001922038216"
 
 PREFIXES = sorted(d + c for d, cats in registration_categories().items() for c in cats)
@@ -70,7 +71,7 @@ def test_vector_files_have_the_documented_sizes() -> None:
     assert sum(r["expected"] == "valid" for r in VECTORS) == 8
     assert len(BULK) == 200
     assert len(set(BULK)) == 200
-    assert len(REAL_VALID) == 205      # three vectors also appear in the bulk file
+    assert len(REAL_VALID) == 205  # three vectors also appear in the bulk file
 
 
 @pytest.mark.parametrize("row", VECTORS, ids=[r["code"] for r in VECTORS])
@@ -119,23 +120,24 @@ def test_huawei_worked_example() -> None:
 
 
 def test_org_code_worked_examples() -> None:
-    assert org_check_character("19220382") == "1"          # Huawei 19220382-1
+    assert org_check_character("19220382") == "1"  # Huawei 19220382-1
     assert HUAWEI[8:17] == "192203821"
-    assert org_check_character("MA1K3BTP") == "2"          # from 91310115MA1K3BTP2B
+    assert org_check_character("MA1K3BTP") == "2"  # from 91310115MA1K3BTP2B
     assert "91310115MA1K3BTP2B"[8:17] == "MA1K3BTP2"
 
 
 def test_org_check_maps_ten_to_x_and_eleven_to_zero() -> None:
-    assert org_check_character("00000000") == "0"    # Σ = 0: 11 - 0 = 11 → 0
-    assert org_check_character("00000006") == "X"    # Σ = 6×2 = 12 ≡ 1: 11 - 1 = 10 → X
-    assert org_check_character("00000005") == "1"    # Σ = 10: 11 - 10 = 1
+    assert org_check_character("00000000") == "0"  # Σ = 0: 11 - 0 = 11 → 0
+    assert org_check_character("00000006") == "X"  # Σ = 6×2 = 12 ≡ 1: 11 - 1 = 10 → X
+    assert org_check_character("00000005") == "1"  # Σ = 10: 11 - 10 = 1
 
 
 def test_a_zero_remainder_gives_check_character_zero() -> None:
     # The pitfall of the spec: 31 - S % 31 without the final % 31 would give 31 here.
     assert check_character("0" * 17) == "0"
-    first17 = next(f"9133020071119203{c}" for c in ALPHABET
-                   if _weighted_sum(f"9133020071119203{c}0") % 31 == 0)
+    first17 = next(
+        f"9133020071119203{c}" for c in ALPHABET if _weighted_sum(f"9133020071119203{c}0") % 31 == 0
+    )
     assert check_character(first17) == "0"
     assert is_valid(first17 + "0")
 
@@ -223,20 +225,16 @@ def test_lower_case_and_full_width_letters_are_normalised(typed: str) -> None:
 
 @given(
     code=any_valid_code,
-    shapes=st.lists(st.sampled_from(["same", "lower", "full", "full_lower"]),
-                    min_size=18, max_size=18),
-    gaps=st.lists(st.sampled_from(["", "", " ", "\u3000", "\t", "\u00a0"]),
-                  min_size=19, max_size=19),
+    shapes=st.lists(st.sampled_from(["same", "lower", "full", "full_lower"]), min_size=18, max_size=18),
+    gaps=st.lists(st.sampled_from(["", "", " ", "\u3000", "\t", "\u00a0"]), min_size=19, max_size=19),
 )
-def test_any_typing_of_a_valid_code_normalises_back(
-        code: str, shapes: list[str], gaps: list[str]) -> None:
+def test_any_typing_of_a_valid_code_normalises_back(code: str, shapes: list[str], gaps: list[str]) -> None:
     def shape(ch: str, how: str) -> str:
         if "lower" in how:
             ch = ch.lower()
         return _fullwidth(ch) if how.startswith("full") else ch
 
-    typed = gaps[0] + "".join(shape(c, h) + g for c, h, g in zip(code, shapes, gaps[1:],
-                                                                strict=True))
+    typed = gaps[0] + "".join(shape(c, h) + g for c, h, g in zip(code, shapes, gaps[1:], strict=True))
     assert normalise(typed) == code
     assert is_valid(typed)
 
@@ -262,7 +260,7 @@ def test_weights_are_distinct_and_nonzero_mod_31() -> None:
     except that the check character itself weighs 1 = w_1."""
     assert all(w % 31 for w in WEIGHTS)
     assert len(set(WEIGHTS)) == 17
-    assert sorted(pow(3, k, 31) for k in range(30)) == list(range(1, 31))   # primitive root
+    assert sorted(pow(3, k, 31) for k in range(30)) == list(range(1, 31))  # primitive root
     all_weights = (*WEIGHTS, 1)
     same = [(i, j) for i in range(18) for j in range(i + 1, 18) if all_weights[i] == all_weights[j]]
     assert same == [(0, 17)]
@@ -271,9 +269,9 @@ def test_weights_are_distinct_and_nonzero_mod_31() -> None:
 @given(code=any_valid_code, position=st.integers(0, 17), replacement=st.sampled_from(ALPHABET))
 def test_every_single_substitution_is_detected(code: str, position: int, replacement: str) -> None:
     assume(code[position] != replacement)
-    wrong = code[:position] + replacement + code[position + 1:]
+    wrong = code[:position] + replacement + code[position + 1 :]
     assert not is_valid(wrong)
-    assert _weighted_sum(wrong) % 31 != 0      # caught by the check character itself
+    assert _weighted_sum(wrong) % 31 != 0  # caught by the check character itself
 
 
 @pytest.mark.parametrize("code", VALID_VECTORS)
@@ -281,22 +279,25 @@ def test_every_single_substitution_of_the_vectors_is_detected(code: str) -> None
     for position in range(18):
         for replacement in ALPHABET:
             if replacement != code[position]:
-                assert not is_valid(code[:position] + replacement + code[position + 1:])
+                assert not is_valid(code[:position] + replacement + code[position + 1 :])
 
 
 @given(code=any_valid_code, position=st.integers(0, 16))
 def test_every_adjacent_transposition_is_detected(code: str, position: int) -> None:
     a, b = code[position], code[position + 1]
     assume(a != b)
-    swapped = code[:position] + b + a + code[position + 2:]
+    swapped = code[:position] + b + a + code[position + 2 :]
     assert not is_valid(swapped)
     assert _weighted_sum(swapped) % 31 != 0
 
 
 def test_every_adjacent_transposition_of_real_codes_is_detected() -> None:
-    missed = [(code, i) for code in REAL_VALID for i in range(17)
-              if code[i] != code[i + 1]
-              and is_valid(code[:i] + code[i + 1] + code[i] + code[i + 2:])]
+    missed = [
+        (code, i)
+        for code in REAL_VALID
+        for i in range(17)
+        if code[i] != code[i + 1] and is_valid(code[:i] + code[i + 1] + code[i] + code[i + 2 :])
+    ]
     assert missed == []
 
 

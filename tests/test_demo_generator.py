@@ -25,9 +25,24 @@ from industry_brain.reference.divisions import townships
 from industry_brain.reference.industries import class_codes, is_class
 
 FACT_COLUMNS = (
-    "credit_code", "name", "industry_code", "year", "above_scale", "established", "land_mu",
-    "rented_mu", "tax_wan", "value_added_wan", "revenue_wan", "output_wan", "energy_tce",
-    "emission_t", "employees", "rd_spend_wan", "electricity_wan_kwh", "safety_accident",
+    "credit_code",
+    "name",
+    "industry_code",
+    "year",
+    "above_scale",
+    "established",
+    "land_mu",
+    "rented_mu",
+    "tax_wan",
+    "value_added_wan",
+    "revenue_wan",
+    "output_wan",
+    "energy_tce",
+    "emission_t",
+    "employees",
+    "rd_spend_wan",
+    "electricity_wan_kwh",
+    "safety_accident",
     "env_violation",
 )
 SEED_004 = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_db5cf59d4b6a5775.txt"
@@ -60,6 +75,7 @@ def grid(path: Path, fmt: str) -> list[list[str | None]]:
 
 # --- determinism ----------------------------------------------------------------------------
 
+
 def test_same_seed_gives_identical_bytes_and_another_seed_does_not(small, tmp_path):
     again = generate(tmp_path / "again", seed=7, scale=0.1)
     other = generate(tmp_path / "other", seed=8, scale=0.1)
@@ -68,13 +84,17 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(small, tmp_pa
         assert a.path.read_bytes() == b.path.read_bytes(), a.path.name
     assert manifest_path(small).read_bytes() == manifest_path(again).read_bytes()
     assert small.truth.equals(again.truth)
-    differing = [a.path.name for a, b in zip(small.files, other.files, strict=True)
-                 if a.path.read_bytes() != b.path.read_bytes()]
+    differing = [
+        a.path.name
+        for a, b in zip(small.files, other.files, strict=True)
+        if a.path.read_bytes() != b.path.read_bytes()
+    ]
     assert len(differing) == len(small.files)
     assert not small.truth.equals(other.truth)
 
 
 # --- calibration ----------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_full_scale_2020_meets_every_published_target(full):
@@ -116,6 +136,7 @@ def test_scale_multiplies_the_counts(small):
 
 # --- identities and structure ---------------------------------------------------------------
 
+
 def test_truth_has_the_facts_columns_and_one_row_per_enterprise_year(small):
     assert tuple(small.truth.columns) == FACT_COLUMNS
     assert small.truth.select("credit_code", "year").is_duplicated().sum() == 0
@@ -134,9 +155,12 @@ def test_codes_industries_and_townships_are_valid(full):
     col = header.index("所属乡镇街道")
     variants = {i["row"] for i in registry["injections"] if i["kind"] == "township_variant"}
     names = {d.name for d in townships(FENGHUA)}
-    written = {rows[n - 1][col] for n in range(registry["header_row"] + 1, len(rows) + 1)
-               if n not in variants and rows[n - 1][col]}
-    assert written == names        # every township used, and only 奉化's
+    written = {
+        rows[n - 1][col]
+        for n in range(registry["header_row"] + 1, len(rows) + 1)
+        if n not in variants and rows[n - 1][col]
+    }
+    assert written == names  # every township used, and only 奉化's
 
 
 def test_clusters_use_distinct_gbt4754_classes():
@@ -160,10 +184,11 @@ def test_the_district_has_tenants_new_enterprises_two_accounts_and_incidents(ful
     below = t.filter((pl.col("year") == 2020) & (pl.col("above_scale") == 0))
     assert below["revenue_wan"].max() < 2000
     accounts = next(f for f in manifest(full)["files"] if f["template"] == "power_accounts")
-    assert accounts["data_rows"] > full.enterprises      # some enterprises have two 户号
+    assert accounts["data_rows"] > full.enterprises  # some enterprises have two 户号
 
 
 # --- Spring Festival ------------------------------------------------------------------------
+
 
 def test_spring_festival_month_is_well_below_the_other_months(full):
     info = {f["path"]: f for f in manifest(full)["files"]}
@@ -184,10 +209,11 @@ def test_spring_festival_month_is_well_below_the_other_months(full):
         cny = spring_festival_month(year)
         others = [totals[m] for m in range(1, 13) if m != cny]
         assert totals[cny] < 0.75 * sum(others) / len(others), year
-        assert min(others) > 0.4 * max(others)          # only the festival months dip
+        assert min(others) > 0.4 * max(others)  # only the festival months dip
 
 
 # --- imperfections --------------------------------------------------------------------------
+
 
 def test_manifest_counts_agree_with_the_files_it_describes(full):
     m = manifest(full)
@@ -202,8 +228,15 @@ def test_manifest_counts_agree_with_the_files_it_describes(full):
     data = sum(f["data_rows"] for f in m["files"])
     imperfect = sum(len({i["row"] for i in f["injections"]}) for f in m["files"])
     kinds = {i["kind"] for f in m["files"] for i in f["injections"]}
-    assert {"bad_code", "bad_industry", "negative", "duplicate_conflict", "code_lower",
-            "text_number", "duplicate_identical"} <= kinds
+    assert {
+        "bad_code",
+        "bad_industry",
+        "negative",
+        "duplicate_conflict",
+        "code_lower",
+        "text_number",
+        "duplicate_identical",
+    } <= kinds
     assert 0.002 < imperfect / data < 0.03
 
 
@@ -237,8 +270,9 @@ def test_the_importer_rejects_exactly_the_injected_rows(small):
         layout = locate(g, entry["source"], settings.header_scan_rows, path.name)
         parsed = validate(g, layout, entry["period"], settings.district_code, path.name)
         assert layout.template.name == entry["template"]
-        assert {r["row"] for r in parsed.rejects} == {
-            i["row"] for i in entry["injections"] if i["reject"]}, path.name
+        assert {r["row"] for r in parsed.rejects} == {i["row"] for i in entry["injections"] if i["reject"]}, (
+            path.name
+        )
         assert parsed.rows_skipped == entry["expected_skipped"], path.name
 
 
@@ -247,8 +281,14 @@ def test_units_and_formats_vary_as_documented(full):
     formats = {f["format"] for f in by_name.values()}
     assert {"xlsx", "xls", "csv", "csv-gbk"} <= formats
     headers = {h for f in by_name.values() for h in f["headers"]}
-    assert {"实缴税金（元）", "税收（亿元）", "宗地面积（平方米）", "用电量（千瓦时）",
-            "社会信用代码", "主营业务收入（万元）"} <= headers
+    assert {
+        "实缴税金（元）",
+        "税收（亿元）",
+        "宗地面积（平方米）",
+        "用电量（千瓦时）",
+        "社会信用代码",
+        "主营业务收入（万元）",
+    } <= headers
     gbk = next(f for f in by_name.values() if f["format"] == "csv-gbk")
     raw = (manifest_path(full).parent / gbk["path"]).read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -259,8 +299,10 @@ def test_xls_falls_back_to_xlsx_without_xlwt(tmp_path, monkeypatch):
     monkeypatch.setattr(writers, "xls_available", lambda: False)
     district = generate(tmp_path, seed=3, scale=0.05)
     assert all(f.path.suffix != ".xls" for f in district.files)
-    assert any(f.template == "environment" and f.period == "2022" and f.path.suffix == ".xlsx"
-               for f in district.files)
+    assert any(
+        f.template == "environment" and f.period == "2022" and f.path.suffix == ".xlsx"
+        for f in district.files
+    )
 
 
 def test_years_are_a_parameter(tmp_path):
@@ -273,6 +315,7 @@ def test_years_are_a_parameter(tmp_path):
 
 
 def test_calibration_module_has_a_measure_for_every_target():
-    measured = set(calibration.MEASURES) | {t.key for t in TARGETS
-                                            if t.key.startswith("title:") or t.key == "key_enterprises"}
+    measured = set(calibration.MEASURES) | {
+        t.key for t in TARGETS if t.key.startswith("title:") or t.key == "key_enterprises"
+    }
     assert {t.key for t in TARGETS} <= measured

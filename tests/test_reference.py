@@ -53,10 +53,26 @@ def test_the_file_has_no_duplicate_codes() -> None:
 
 # 表A.1 of the standard: per 门类, the numbers of 大类 / 中类 / 小类.
 TABLE_A1 = {
-    "A": (5, 24, 72), "B": (7, 19, 39), "C": (31, 179, 609), "D": (3, 9, 18), "E": (4, 18, 44),
-    "F": (2, 18, 128), "G": (8, 27, 67), "H": (2, 10, 16), "I": (3, 17, 34), "J": (4, 26, 48),
-    "K": (1, 5, 5), "L": (2, 12, 58), "M": (3, 19, 48), "N": (4, 18, 33), "O": (3, 16, 32),
-    "P": (1, 6, 17), "Q": (2, 6, 30), "R": (5, 27, 48), "S": (6, 16, 34), "T": (1, 1, 1),
+    "A": (5, 24, 72),
+    "B": (7, 19, 39),
+    "C": (31, 179, 609),
+    "D": (3, 9, 18),
+    "E": (4, 18, 44),
+    "F": (2, 18, 128),
+    "G": (8, 27, 67),
+    "H": (2, 10, 16),
+    "I": (3, 17, 34),
+    "J": (4, 26, 48),
+    "K": (1, 5, 5),
+    "L": (2, 12, 58),
+    "M": (3, 19, 48),
+    "N": (4, 18, 33),
+    "O": (3, 16, 32),
+    "P": (1, 6, 17),
+    "Q": (2, 6, 30),
+    "R": (5, 27, 48),
+    "S": (6, 16, 34),
+    "T": (1, 1, 1),
 }
 
 
@@ -67,8 +83,7 @@ def test_sections_are_a_to_t() -> None:
 
 @pytest.mark.parametrize("section", sorted(TABLE_A1))
 def test_counts_per_section_match_table_a1(section: str) -> None:
-    below = Counter(i.level for i in industries().values()
-                    if i.level > 1 and section_of(i.code) == section)
+    below = Counter(i.level for i in industries().values() if i.level > 1 and section_of(i.code) == section)
     assert (below[2], below[3], below[4]) == TABLE_A1[section]
 
 
@@ -86,7 +101,7 @@ def test_codes_have_the_shape_of_their_level_and_parents_one_level_up() -> None:
         parent = table[item.parent]
         assert parent.level == item.level - 1, code
         if item.level > 2:
-            assert code.startswith(parent.code), code   # 0111 under 011 under 01
+            assert code.startswith(parent.code), code  # 0111 under 011 under 01
 
 
 def test_every_class_reaches_a_section() -> None:
@@ -154,7 +169,7 @@ def test_there_are_199_padded_pairs() -> None:
         ("3484", "机械零部件加工"),
         ("3572", "机械化农业及园艺机具制造"),
         ("3612", "新能源车整车制造"),
-        ("3741", "飞机制造"),          # zmshe/capital mislabels this one as a second 374
+        ("3741", "飞机制造"),  # zmshe/capital mislabels this one as a second 374
         ("3964", "服务消费机器人制造"),
         ("3981", "电阻电容电感元件制造"),
         ("6511", "基础软件开发"),
@@ -239,7 +254,7 @@ def test_township_codes_nest_in_their_county_and_types_match_names() -> None:
         assert re.fullmatch(r"\d{9}", t.code), t
         assert t.parent in counties, t
         assert t.code.startswith(t.parent or "?"), t
-        assert t.gb2260 is None, t              # GB/T 2260 stops at county level
+        assert t.gb2260 is None, t  # GB/T 2260 stops at county level
         segment = int(t.code[6:])
         if t.township_type == "街道":
             assert 1 <= segment <= 99 and t.name.endswith("街道"), t
@@ -311,8 +326,13 @@ def duplicated_name(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         Division("330213199", "同名镇", "township", FENGHUA, None, "镇"),
         Division("330212199", "同名镇", "township", YINZHOU, None, "镇"),
     ]
-    monkeypatch.setattr(divisions_module, "townships", lambda county_code=None: [
-        d for d in [*real, *fake] if county_code is None or d.parent == county_code])
+    monkeypatch.setattr(
+        divisions_module,
+        "townships",
+        lambda county_code=None: [
+            d for d in [*real, *fake] if county_code is None or d.parent == county_code
+        ],
+    )
     divisions_module._township_index.cache_clear()
     yield
     monkeypatch.undo()

@@ -12,22 +12,57 @@ from industry_brain.core.units import CANONICAL, Dimension, factor, known_units,
 
 # The size of every known unit in a base unit, stated independently of units.py:
 # money in 元, land in m², electricity in kWh, energy in kgce, mass in kg.
-MU_M2 = 10000 / 15          # 1 亩 = 1/15 hectare = 666.67 m²
+MU_M2 = 10000 / 15  # 1 亩 = 1/15 hectare = 666.67 m²
 BASE: dict[Dimension, tuple[str, dict[str, float]]] = {
     Dimension.money: ("元", {"元": 1, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8}),
-    Dimension.land: ("m²", {
-        "亩": MU_M2, "平方米": 1, "m2": 1, "m²": 1, "㎡": 1, "公顷": 1e4, "hm2": 1e4, "hm²": 1e4,
-        "万平方米": 1e4, "平方公里": 1e6, "km2": 1e6, "km²": 1e6,
-    }),
-    Dimension.electricity: ("kWh", {
-        "千瓦时": 1, "千瓦·时": 1, "kwh": 1, "kw·h": 1, "kw.h": 1, "度": 1,
-        "兆瓦时": 1000, "mwh": 1000,
-        "万千瓦时": 1e4, "万kwh": 1e4, "万kw·h": 1e4, "万度": 1e4, "亿千瓦时": 1e8,
-    }),
-    Dimension.energy: ("kgce", {
-        "吨标准煤": 1e3, "tce": 1e3, "吨标煤": 1e3, "万吨标准煤": 1e7, "万吨标煤": 1e7,
-        "万tce": 1e7, "千克标准煤": 1, "kgce": 1,
-    }),
+    Dimension.land: (
+        "m²",
+        {
+            "亩": MU_M2,
+            "平方米": 1,
+            "m2": 1,
+            "m²": 1,
+            "㎡": 1,
+            "公顷": 1e4,
+            "hm2": 1e4,
+            "hm²": 1e4,
+            "万平方米": 1e4,
+            "平方公里": 1e6,
+            "km2": 1e6,
+            "km²": 1e6,
+        },
+    ),
+    Dimension.electricity: (
+        "kWh",
+        {
+            "千瓦时": 1,
+            "千瓦·时": 1,
+            "kwh": 1,
+            "kw·h": 1,
+            "kw.h": 1,
+            "度": 1,
+            "兆瓦时": 1000,
+            "mwh": 1000,
+            "万千瓦时": 1e4,
+            "万kwh": 1e4,
+            "万kw·h": 1e4,
+            "万度": 1e4,
+            "亿千瓦时": 1e8,
+        },
+    ),
+    Dimension.energy: (
+        "kgce",
+        {
+            "吨标准煤": 1e3,
+            "tce": 1e3,
+            "吨标煤": 1e3,
+            "万吨标准煤": 1e7,
+            "万吨标煤": 1e7,
+            "万tce": 1e7,
+            "千克标准煤": 1,
+            "kgce": 1,
+        },
+    ),
     Dimension.mass: ("kg", {"吨": 1e3, "t": 1e3, "千克": 1, "kg": 1, "公斤": 1, "万吨": 1e7}),
 }
 MEASURED = list(BASE)
@@ -50,7 +85,8 @@ term_chars = st.one_of(
 )
 terms = st.text(term_chars, min_size=1, max_size=12)
 units_by_dimension = st.sampled_from(list(Dimension)).flatmap(
-    lambda d: st.tuples(st.just(d), st.sampled_from(known_units(d))))
+    lambda d: st.tuples(st.just(d), st.sampled_from(known_units(d)))
+)
 
 
 @st.composite
@@ -77,8 +113,8 @@ def typed_units(draw: st.DrawFn, unit: str) -> str:
     pad=st.sampled_from(["", " ", "\u3000", "  "]),
 )
 def test_split_header_returns_the_term_and_any_known_unit(
-        term: str, dim_unit: tuple[Dimension, str], brackets: tuple[str, str], label: str,
-        pad: str) -> None:
+    term: str, dim_unit: tuple[Dimension, str], brackets: tuple[str, str], label: str, pad: str
+) -> None:
     dimension, unit = dim_unit
     opening, closing = brackets
     header = f"{pad}{term}{pad}{opening}{label}{unit}{closing}{pad}"
@@ -88,11 +124,10 @@ def test_split_header_returns_the_term_and_any_known_unit(
     assert factor(dimension, got_unit) == factor(dimension, unit)
 
 
-@given(data=st.data(), term=terms, dim_unit=units_by_dimension,
-       brackets=st.sampled_from(BRACKETS))
+@given(data=st.data(), term=terms, dim_unit=units_by_dimension, brackets=st.sampled_from(BRACKETS))
 def test_units_typed_in_any_case_or_width_get_the_same_factor(
-        data: st.DataObject, term: str, dim_unit: tuple[Dimension, str],
-        brackets: tuple[str, str]) -> None:
+    data: st.DataObject, term: str, dim_unit: tuple[Dimension, str], brackets: tuple[str, str]
+) -> None:
     dimension, unit = dim_unit
     typed = data.draw(typed_units(unit))
     _, got_unit = split_header(f"{term}{brackets[0]}{typed}{brackets[1]}")
@@ -168,8 +203,7 @@ def test_factors_agree_with_the_stated_sizes(dimension: Dimension, data: st.Data
     value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False),
     data=st.data(),
 )
-def test_to_canonical_and_back_is_consistent(
-        dimension: Dimension, value: float, data: st.DataObject) -> None:
+def test_to_canonical_and_back_is_consistent(dimension: Dimension, value: float, data: st.DataObject) -> None:
     units = known_units(dimension)
     u1, u2 = data.draw(st.sampled_from(units)), data.draw(st.sampled_from(units))
     f1, f2 = factor(dimension, u1), factor(dimension, u2)
@@ -201,8 +235,9 @@ def test_to_canonical_and_back_is_consistent(
         (Dimension.mass, 1000, "公斤", 1, "t"),
     ],
 )
-def test_known_conversions(dimension: Dimension, amount: float, unit: str,
-                           canonical_amount: float, other_unit: str) -> None:
+def test_known_conversions(
+    dimension: Dimension, amount: float, unit: str, canonical_amount: float, other_unit: str
+) -> None:
     f_unit, f_other = factor(dimension, unit), factor(dimension, other_unit)
     assert f_unit is not None and f_other is not None
     assert amount * f_unit / f_other == pytest.approx(canonical_amount, rel=1e-12)
@@ -237,8 +272,7 @@ def test_unknown_units_give_none(dimension: Dimension, unit: str) -> None:
 
 
 @given(dim_unit=units_by_dimension, other=st.sampled_from(MEASURED))
-def test_a_unit_of_another_dimension_gives_none(
-        dim_unit: tuple[Dimension, str], other: Dimension) -> None:
+def test_a_unit_of_another_dimension_gives_none(dim_unit: tuple[Dimension, str], other: Dimension) -> None:
     dimension, unit = dim_unit
     if other is not dimension:
         assert factor(other, unit) is None
@@ -251,6 +285,6 @@ def test_a_unit_of_another_dimension_gives_none(
 def test_to_halfwidth_and_squash() -> None:
     assert to_halfwidth("（万元）") == "(万元)"
     assert to_halfwidth("ＡＢＣ１２３\u3000ｘ") == "ABC123 x"
-    assert to_halfwidth("【万元】") == "【万元】"          # not full-width ASCII: kept
+    assert to_halfwidth("【万元】") == "【万元】"  # not full-width ASCII: kept
     assert squash(" a\tb\u3000c\u00a0d\u200be\ufeff\n") == "abcde"
     assert normalise_code(" ９１ａ\u3000b ") == "91AB"
