@@ -25,6 +25,16 @@ chains_app = typer.Typer(
 )
 
 ChainArg = Annotated[str, typer.Argument(help="产业链标识 (chain id, see `chains list`)")]
+# The options of an attraction list, shared by `chains attract` and `clusters attract`.
+ReferenceOption = Annotated[
+    Path | None,
+    typer.Option("--reference", help="参照矩阵 CSV（area,industry,value）；不给则以本区各镇街为地区"),
+]
+AreaOption = Annotated[
+    str | None, typer.Option("--area", help="只列这一个地区（镇街代码或参照文件中的地区名）")
+]
+LevelOption = Annotated[int, typer.Option("--level", help="行业层级位数：4 小类，3 中类，2 大类")]
+AttractOutputOption = Annotated[Path | None, typer.Option("--output", help="招商清单写出为 xlsx/csv")]
 YearOption = Annotated[
     int | None, typer.Option("--year", help="数据年度；默认取最新导入年度 (data year)", show_default=False)
 ]
@@ -141,15 +151,10 @@ def chains_gaps_command(
 def chains_attract_command(
     id: ChainArg,
     year: YearOption = None,
-    reference: Annotated[
-        Path | None,
-        typer.Option("--reference", help="参照矩阵 CSV（area,industry,value）；不给则以本区各镇街为地区"),
-    ] = None,
-    area: Annotated[
-        str | None, typer.Option("--area", help="只列这一个地区（镇街代码或参照文件中的地区名）")
-    ] = None,
-    level: Annotated[int, typer.Option("--level", help="行业层级位数：4 小类，3 中类，2 大类")] = 4,
-    output: Annotated[Path | None, typer.Option("--output", help="招商清单写出为 xlsx/csv")] = None,
+    reference: ReferenceOption = None,
+    area: AreaOption = None,
+    level: LevelOption = 4,
+    output: AttractOutputOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +16,7 @@ from industry_brain.cli.support import (
     print_json,
     settings_for,
 )
+from industry_brain.clusters.chain_cli import AreaOption, AttractOutputOption, LevelOption, ReferenceOption
 
 clusters_app = typer.Typer(help="产业集群：产值、增加值、企业、增速、区位熵 (clusters)", no_args_is_help=True)
 
@@ -174,15 +174,10 @@ def clusters_attract_command(
     year: Annotated[
         int | None, typer.Option("--year", help="数据年度；默认取最新导入年度", show_default=False)
     ] = None,
-    reference: Annotated[
-        Path | None,
-        typer.Option("--reference", help="参照矩阵 CSV（area,industry,value）；不给则以本区各镇街为地区"),
-    ] = None,
-    area: Annotated[
-        str | None, typer.Option("--area", help="只列这一个地区（镇街代码或参照文件中的地区名）")
-    ] = None,
-    level: Annotated[int, typer.Option("--level", help="行业层级位数：4 小类，3 中类，2 大类")] = 4,
-    output: Annotated[Path | None, typer.Option("--output", help="招商清单写出为 xlsx/csv")] = None,
+    reference: ReferenceOption = None,
+    area: AreaOption = None,
+    level: LevelOption = 4,
+    output: AttractOutputOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from industry_brain.core.errors import ConfigurationError
 from industry_brain.core.settings import Settings
+from industry_brain.core.word import east_asian, shade
 from industry_brain.evaluation.explain import (
     SET_LABELS,
     ItemExplanation,
@@ -188,28 +189,6 @@ def write_notices(notices: Sequence[Notice], path: Path, *, fmt: str, settings: 
     return path
 
 
-def _east_asian(run_or_style: Any, name: str) -> None:
-    """python-docx sets only the Latin font; Chinese text takes w:eastAsia (as plans/report.py)."""
-    from docx.oxml.ns import qn
-
-    run_or_style.font.name = name
-    rpr = run_or_style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), name)
-
-
-def _shade(cell: Any, colour: str) -> None:
-    from docx.oxml.ns import qn
-
-    props = cell._tc.get_or_add_tcPr()
-    props.append(
-        props.makeelement(qn("w:shd"), {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): colour})
-    )
-
-
 def write_docx(notices: Sequence[Notice], path: Path) -> None:
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -217,10 +196,10 @@ def write_docx(notices: Sequence[Notice], path: Path) -> None:
 
     document = docx.Document()
     normal = document.styles["Normal"]
-    _east_asian(normal, FONT)
+    east_asian(normal, FONT)
     normal.font.size = Pt(10.5)
     for style in ("Title", "Heading 1", "Heading 2"):
-        _east_asian(document.styles[style], HEADING_FONT)
+        east_asian(document.styles[style], HEADING_FONT)
     for n, notice in enumerate(notices):
         if n:
             document.add_page_break()
@@ -250,13 +229,13 @@ def _docx_table(document: Any, block: Block) -> None:
     if head:
         for cell, text in zip(table.rows[0].cells, head, strict=True):
             cell.text = text
-            _shade(cell, "BDD7EE")
+            shade(cell, "BDD7EE")
     for values in block.rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = text
         if block.kind == "kv":
-            _shade(cells[0], "DDEBF7")
+            shade(cells[0], "DDEBF7")
 
 
 def notice_html(notices: Sequence[Notice]) -> str:

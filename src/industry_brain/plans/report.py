@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from industry_brain.core.errors import ConfigurationError
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
+from industry_brain.core.word import east_asian, shade
 
 FORMATS = ("xlsx", "docx", "pdf")
 STATUS_NAMES = {
@@ -382,27 +383,6 @@ FONT = "宋体"
 HEADING_FONT = "黑体"
 
 
-def _east_asian(run_or_style: Any, name: str) -> None:
-    """python-docx sets only the Latin font; Chinese text takes w:eastAsia."""
-    from docx.oxml.ns import qn
-
-    run_or_style.font.name = name
-    rpr = run_or_style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), name)
-
-
-def _shade(cell: Any, colour: str) -> None:
-    from docx.oxml.ns import qn
-
-    props = cell._tc.get_or_add_tcPr()
-    shd = props.makeelement(qn("w:shd"), {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): colour})
-    props.append(shd)
-
-
 def _doc_cells(row: dict[str, Any]) -> list[str]:
     base, target, actual = figure(row, "baseline"), figure(row, "target"), figure(row, "actual")
     base_text = f"{num(base.get('value'))}（{base['year']}）" if base.get("year") else "—"
@@ -431,10 +411,10 @@ def write_docx(review: Review, path: Path) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
     normal = document.styles["Normal"]
-    _east_asian(normal, FONT)
+    east_asian(normal, FONT)
     normal.font.size = Pt(10.5)
     for level in (0, 1, 2):
-        _east_asian(document.styles["Title" if level == 0 else f"Heading {level}"], HEADING_FONT)
+        east_asian(document.styles["Title" if level == 0 else f"Heading {level}"], HEADING_FONT)
     document.add_heading(f"{review.title}\n对表对标评估（截至 {review.as_of}）", level=0)
     document.add_heading("一、总体情况", level=1)
     for line in summary_lines(review):
@@ -476,10 +456,10 @@ def _doc_table(
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, head, strict=True):
         cell.text = text
-        _shade(cell, "BDD7EE")
+        shade(cell, "BDD7EE")
     for cells, status in rows:
         row = table.add_row().cells
         for cell, text in zip(row, cells, strict=True):
             cell.text = text
         if status_col is not None and status in STATUS_FILLS:
-            _shade(row[status_col], STATUS_FILLS[status])
+            shade(row[status_col], STATUS_FILLS[status])
