@@ -429,3 +429,62 @@ def test_sheet_option_on_a_csv_is_refused(engine, settings, tmp_path):
     path.write_text(",".join(TAX) + f"\n{code(1)},甲,1\n", encoding="utf-8")
     with pytest.raises(FileRejected, match="CSV/文本文件只有一个表"):
         run_import(engine, settings, path, "tax", "2024", sheet="数据")
+
+
+# --- found in review: rows a merged header must not swallow, figures merged down, empty sheets
+
+
+def test_a_data_row_under_a_merged_header_cell_is_not_taken_for_a_second_header(engine, settings, tmp_path):
+    """A name merged over two columns, and a first data row whose code is one character short:
+    the row carries a figure, so it is data (and rejected for its code), not a header row."""
+    path = tmp_path / "tax.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["统一社会信用代码", "企业名称", None, "实缴税金（万元）"])
+    ws.merge_cells("B1:C1")
+    ws.append([code(1)[:17], "甲", None, 12.5])
+    ws.append([code(2), "乙", None, 20])
+    book.save(path)
+    try:
+        result = run_import(engine, settings, path, "tax", "2024")
+    except FileRejected as exc:  # refusing the file is fine too: nothing is lost silently
+        assert "B1:C1" in str(exc)
+        return
+    assert result.rows_read == 2
+    assert [r.row for r in result.rejects] == [2]
+    assert [(r.row, r.tax_wan) for r in records(engine)] == [(3, 20)]
+
+
+def test_a_figure_merged_down_counts_once(engine, settings, tmp_path):
+    """A figure merged over two enterprises' rows is not copied into both (it would count
+    twice): it stays on the first row, the second row lacks it and is sent back saying so."""
+    path = tmp_path / "tax.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["统一社会信用代码", "企业名称", "备注", "实缴税金（万元）"])
+    ws.append([code(1), "甲", "同一厂区", 30])
+    ws.append([code(2), "乙", None, None])
+    ws.merge_cells("C2:C3")  # text is filled down ...
+    ws.merge_cells("D2:D3")  # ... a figure is not
+    book.save(path)
+    result = run_import(engine, settings, path, "tax", "2024")
+    assert (result.rows_accepted, [(r.row, r.reason) for r in result.rejects]) == (
+        1,
+        [(3, "缺少必填项：实缴税金")],
+    )
+    assert [(r.row, r.tax_wan) for r in records(engine)] == [(2, 30)]
+    messages = [m for _, _, m in warnings_of(engine, result.batch_id)]
+    assert "第 2-3 行合并了数值单元格（30），只计入第 2 行" in messages
+
+
+def test_a_sheet_with_only_its_header_does_not_give_the_batch_another_period(engine, settings, tmp_path):
+    book = openpyxl.Workbook()
+    land_sheet(book.active)
+    book.active.title = "溪口镇"
+    empty = book.create_sheet("锦屏街道")
+    empty.append(["统一社会信用代码", "企业名称", "用地面积(亩)", "年份"])
+    book.save(tmp_path / "land.xlsx")
+    result = run_import(engine, settings, tmp_path / "land.xlsx", "land")
+    assert (result.rows_accepted, result.period) == (2, "2024")
+    messages = [m for _, _, m in warnings_of(engine, result.batch_id)]
+    assert any(m.startswith("工作表“") for m in messages)  # sheet-level notes name their sheet

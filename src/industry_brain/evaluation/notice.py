@@ -29,6 +29,7 @@ from industry_brain.core.auth import NotFound
 from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.scope import Scope
 from industry_brain.core.text import normalise_code
+from industry_brain.enterprises.profile import DRAFT_READERS
 from industry_brain.evaluation.explain import Explanation, explain, figure, reason_text, row_benchmarks
 from industry_brain.evaluation.method import Method, Policy
 from industry_brain.evaluation.models import EvaluationResult, EvaluationRun
@@ -107,7 +108,8 @@ def _visible_run(session: Session, run_id: int, scope: Scope) -> EvaluationRun:
     run = session.get(EvaluationRun, run_id)
     if run is None:
         raise NotFound(f"评价批次 {run_id} 不存在") if scope.district_wide else NotFound()
-    if not (scope.district_wide or run.status in PUBLIC) or scope.role == "department":
+    # drafts only for those who may read drafts anywhere (the pages' and views' DRAFT_READERS)
+    if (run.status not in PUBLIC and scope.role not in DRAFT_READERS) or scope.role == "department":
         raise NotFound()
     return run
 

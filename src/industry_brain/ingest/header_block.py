@@ -106,7 +106,8 @@ def _parent_row(grid: Grid, merges: list[Merge], best: int) -> int | None:
         if parent < 0 or parent + 1 >= grid.frame.height:
             continue
         child = _row(grid, parent + 1)
-        if _looks_like_data(child):
+        # A second header row names columns: a credit code or any figure makes it data.
+        if _looks_like_data(child) or any(_NUMBER_LIKE.match(squash(c)) for c in child if c):
             continue
         for r0, c0, r1, c1 in merges:
             title = c0 <= width[0] and c1 >= width[1]
@@ -240,6 +241,12 @@ def fill_down(grid: Grid, start: int) -> None:
             continue
         value = _row(grid, r0)[c0]
         if value is None:
+            continue
+        if _NUMBER_LIKE.match(squash(value)):
+            # A figure merged over several rows belongs to none of them alone: copying it into
+            # each would count it once per row. It stays on the first row, and the file says so.
+            first, last = r0 + grid.first_row, r1 + grid.first_row
+            grid.notes.append(f"第 {first}-{last} 行合并了数值单元格（{value}），只计入第 {first} 行")
             continue
         rows = list(range(r0 + 1, min(r1, grid.frame.height - 1) + 1))
         at, values = columns.setdefault(c0, ([], []))

@@ -198,7 +198,7 @@ class _SheetScan:
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 # A cell with a value (a styled empty cell, <c r="A1" s="1"/>, is no cell to the readers).
-_VALUED_CELL = re.compile(rb'<c r="([A-Z]+)\d+"[^>]*>(?:<f>[^<]*</f>|<f[^>]*/>)?<(?:v|is)\b')
+_VALUED_CELL = re.compile(rb'<c r="([A-Z]+)\d+"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)?<(?:v|is)\b')
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _FORMULA = re.compile(rb"<f[ >/]")
 _FORMULA_NO_VALUE = re.compile(rb"<f\b[^>]*(?:/>|>[^<]*</f>)(?:<v>\s*</v>|<v\s*/>)?</c>")

@@ -106,7 +106,13 @@ def _tag(parsed: Parsed, sheet: str | None, *, raw: bool) -> None:
         if raw:
             r["raw"] = json.dumps({SHEET_HEADER: sheet, **json.loads(str(r["raw"]))}, ensure_ascii=False)
     for w in parsed.warnings:
-        w["sheet"] = sheet if w.get("row") is not None else None
+        if w.get("row") is not None:
+            w["sheet"] = sheet
+        else:
+            w["sheet"] = None
+            if raw and sheet and not str(w.get("message", "")).startswith("工作表“"):
+                # a note about the whole sheet (栏次 row, formulas) names it when there are several
+                w["message"] = f"工作表“{sheet}”：{w['message']}"
 
 
 def _combine(parts: list[tuple[Grid, Layout, Parsed]], period_arg: str | None, file: str) -> Found:
@@ -124,7 +130,13 @@ def _combine(parts: list[tuple[Grid, Layout, Parsed]], period_arg: str | None, f
     accepted = pl.concat(frames, how="diagonal_relaxed")
     accepted, dup_rejects, dup_notes = _across_sheets(accepted, parts)
     rule = first.template.period
-    period = _batch_period(sorted({p.period for _, _, p in parts}), period_arg, file, rule)
+    # The rows' periods of every sheet together, as if they were one sheet: a sheet with no
+    # rows has no period, and a sheet of one month sits inside another sheet's year.
+    if "period" in accepted.columns:
+        periods = set(accepted["period"].drop_nulls().to_list())
+    else:
+        periods = {p.period for _, _, p in parts}
+    period = _batch_period(sorted(periods - {""}), period_arg, file, rule)
     layout = Layout(first.header_row, first.header_offset, first.template, _columns(parts), first.notes)
     parsed = SheetsParsed(
         accepted,
