@@ -488,3 +488,22 @@ def test_a_sheet_with_only_its_header_does_not_give_the_batch_another_period(eng
     assert (result.rows_accepted, result.period) == (2, "2024")
     messages = [m for _, _, m in warnings_of(engine, result.batch_id)]
     assert any(m.startswith("工作表“") for m in messages)  # sheet-level notes name their sheet
+
+
+def test_warnings_of_a_workbook_of_several_sheets_name_the_sheet(engine, settings, tmp_path):
+    power = ["户号", "统一社会信用代码", "企业名称", "月份", "用电量（万千瓦时）"]
+    path = workbook(
+        tmp_path / "电力.xlsx",
+        {
+            "溪口镇": [power, ["3301001", code(1), "甲", "2024-01", 10]],
+            "锦屏街道": [
+                power,
+                ["3302001", code(2), "乙", "2024-01", 20],
+                ["3302002", None, None, "2024-01", 5],
+            ],
+        },
+    )
+    result = run_import(engine, settings, path, "power")
+    assert result.rows_accepted == 3
+    unmapped = [(s, r) for s, r, m in warnings_of(engine, result.batch_id) if m.startswith("户号 3302002")]
+    assert unmapped == [("锦屏街道", 3)]

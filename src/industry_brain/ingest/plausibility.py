@@ -65,10 +65,15 @@ def plausibility_warnings(
             (then.abs() > 0) & (now.abs() > 0) & (((now / then).abs() >= k) | ((now / then).abs() <= 1 / k))
         )
         header = FIELD_BY_NAME[name].header
-        for row, value, old, prev in odd.select(ROW, name, f"{name}_prev", "prev").iter_rows():
+        # several sheets: a row number is only a place together with its sheet
+        sheet = pl.col("sheet") if "sheet" in odd.columns else pl.lit(None, dtype=pl.String)
+        for row, value, old, prev, in_sheet in odd.select(
+            ROW, name, f"{name}_prev", "prev", sheet.alias("sheet")
+        ).iter_rows():
             out.append(
                 {
                     "row": row,
+                    "sheet": in_sheet,
                     "column": header,
                     "value": f"{value:g}",
                     "message": f"{header} {value:g} 与上年同期（{prev}）的 {old:g} 相差 {k:g} 倍以上，请核实",
@@ -94,13 +99,21 @@ def unmapped_accounts(session: Session, *, accepted: pl.DataFrame) -> list[dict[
         ).all()
     )
     missing = orphans.filter(~pl.col("account_no").is_in(list(mapped)))
-    by_account = missing.group_by("account_no").agg(pl.col(ROW).min(), pl.len()).sort(ROW)
+    if "sheet" not in missing.columns:
+        missing = missing.with_columns(pl.lit(None, dtype=pl.String).alias("sheet"))
+    # the account's first row, in sheet order when the file had several sheets
+    by_account = (
+        missing.sort("sheet", ROW, nulls_last=True, maintain_order=True)
+        .group_by("account_no", maintain_order=True)
+        .agg(pl.col("sheet").first(), pl.col(ROW).first(), pl.len())
+    )
     return [
         {
             "row": row,
+            "sheet": sheet,
             "column": "户号",
             "value": account,
             "message": f"户号 {account} 尚无对应企业（{n} 条读数）；导入用电户号对应关系后计入",
         }
-        for account, row, n in by_account.select("account_no", ROW, "len").iter_rows()
+        for account, sheet, row, n in by_account.select("account_no", "sheet", ROW, "len").iter_rows()
     ]
