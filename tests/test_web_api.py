@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 
 from helpers import code
 from industry_brain.core.auth import disable_user
@@ -262,3 +263,33 @@ def test_the_api_browser_loads_only_local_assets(live: Live) -> None:
         assert httpx.get(live.base + u).status_code == 200, u
     spec = httpx.get(f"{live.base}/openapi.json").json()
     assert "/api/v1/enterprises/{credit_code}" in spec["paths"]
+
+
+def test_an_upload_names_the_sheet_of_a_workbook(live: Live, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "上年"
+    book.active.append(["统一社会信用代码", "企业名称", "实缴税金（万元）"])
+    book.active.append([code(2), "锦屏乙电子有限公司", 50])
+    this_year = book.create_sheet("本年")
+    this_year.append(["统一社会信用代码", "企业名称", "实缴税金（万元）"])
+    this_year.append([code(2), "锦屏乙电子有限公司", 77])
+    path = tmp_path / "tax.xlsx"
+    book.save(path)
+    with live.client("analyst") as c:
+        result = c.post(
+            "/api/v1/imports",
+            data={"source": "tax", "period": "2022", "sheet": "本年"},
+            files={"file": ("tax.xlsx", path.read_bytes())},
+        )
+        assert result.status_code == 200, result.text
+        assert result.json()["rows_accepted"] == 1
+        missing = c.post(
+            "/api/v1/imports",
+            data={"source": "tax", "period": "2022", "sheet": "汇总"},
+            files={"file": ("tax.xlsx", path.read_bytes())},
+        )
+        assert missing.status_code == 400 and "汇总" in missing.json()["detail"]
+        years = c.get(f"/api/v1/enterprises/{code(2)}").json()["years"]
+    [year_2022] = [y for y in years if y["year"] == 2022]
+    assert year_2022["figures"]["tax_wan"] == {"value": 77, "source": "tax"}  # 本年, not 上年's 50

@@ -51,6 +51,7 @@ def upload(
     source: Annotated[str, Form(max_length=20)],
     period: Annotated[str | None, Form(max_length=10)] = None,
     supplement: Annotated[bool, Form()] = False,
+    sheet: Annotated[str | None, Form(max_length=100)] = None,
 ) -> dict[str, Any]:
     """导入一个部门文件 (import one departmental file; same rules as `industry-brain import`)."""
     with signed_in(token) as (session, scope):
@@ -67,6 +68,7 @@ def upload(
                 supplement=supplement,
                 settings=settings,
                 user=scope.username,
+                sheet=sheet.replace("\x00", "") if sheet else None,
             )
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -39,6 +39,8 @@ _EN: dict[str, str] = {
     "预警": "Alerts",
     "最近导入": "Latest imports",
     "评价结果告知书": "Result notices",
+    "工作表": "Sheet",
+    "名称或序号；空则按表头自动识别": "name or number; empty: found by its header",
     "告知书 Word": "Notice (Word)",
     "告知书 PDF": "Notice (PDF)",
     "本镇街全部告知书": "All notices of the township",

@@ -27,18 +27,24 @@ def _upload(scope: Scope, lang: str) -> None:
         with ui.row().classes("items-end"):
             source = ui.select(sources, value="stats", label=t("数据来源", lang)).classes("w-48")
             period = ui.input(t("期间", lang), placeholder="YYYY 或 YYYY-MM").classes("w-40")
+            hint = t("名称或序号；空则按表头自动识别", lang)
+            sheet = ui.input(t("工作表", lang), placeholder=hint).classes("w-56")
             supplement = ui.checkbox("补充导入（--supplement）")
 
         async def received(e: events.UploadEventArguments) -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / e.file.name
                 await e.file.save(path)
-                _import(scope, path, source.value, period.value or None, bool(supplement.value))
+                chosen = sheet.value or None
+                _import(scope, path, source.value, period.value or None, bool(supplement.value), chosen)
 
-        ui.upload(on_upload=received, auto_upload=True, max_files=1).props('accept=".xlsx,.xls,.csv,.ods"')
+        accept = 'accept=".xlsx,.xls,.csv,.tsv,.txt,.ods"'
+        ui.upload(on_upload=received, auto_upload=True, max_files=1).props(accept)
 
 
-def _import(scope: Scope, path: Path, source: str, period: str | None, supplement: bool) -> None:
+def _import(
+    scope: Scope, path: Path, source: str, period: str | None, supplement: bool, sheet: str | None = None
+) -> None:
     from industry_brain.core.auth import audit
     from industry_brain.ingest.service import import_file
     from industry_brain.web.security import context, page_session
@@ -53,6 +59,7 @@ def _import(scope: Scope, path: Path, source: str, period: str | None, supplemen
                 settings=context().settings,
                 supplement=supplement,
                 user=scope.username,
+                sheet=sheet,
             )
             audit(
                 session,
