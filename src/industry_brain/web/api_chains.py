@@ -19,9 +19,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from industry_brain.core.auth import NotFound, audit
-from industry_brain.core.scope import DISTRICT_WIDE
+from industry_brain.core.scope import DISTRICT_WIDE, Scope
 from industry_brain.web.api import ERRORS, Detail, Token, signed_in
 from industry_brain.web.api_domains import (
     CREDIT_CODE,
@@ -157,16 +158,18 @@ def attract(
             area=area,
             level=level,
         )
-        detail = {"year": inputs["year"], "area": area, "level": level, "format": format}
-        audit(
-            session,
+        return _attraction(
+            frame,
+            inputs,
+            format,
+            session=session,
             scope=scope,
+            request=request,
             action="chains.attract",
-            target=chain_id,
-            detail=detail,
-            address=client_address(request),
+            subject=chain_id,
+            area=area,
+            level=level,
         )
-    return _attraction(frame, inputs, chain_id, format)
 
 
 @router.get("/clusters/{cluster_id:path}/attract", responses=REFUSED)
@@ -198,20 +201,43 @@ def cluster_attract(
             area=area,
             level=level,
         )
-        audit(
-            session,
+        return _attraction(
+            frame,
+            inputs,
+            format,
+            session=session,
             scope=scope,
+            request=request,
             action="clusters.attract",
-            target=cluster_id,
-            detail={"year": inputs["year"], "area": area, "level": level, "format": format},
-            address=client_address(request),
+            subject=cluster_id,
+            area=area,
+            level=level,
         )
-    return _attraction(frame, inputs, cluster_id, format)
 
 
-def _attraction(frame: Any, inputs: dict[str, Any], subject: str, format: str) -> Any:
-    """The list as JSON, or as the Excel file the CLI's --output writes (a title row naming
-    the matrix hash, then the table)."""
+def _attraction(
+    frame: Any,
+    inputs: dict[str, Any],
+    format: str,
+    *,
+    session: Session,
+    scope: Scope,
+    request: Request,
+    action: str,
+    subject: str,
+    area: str | None,
+    level: int,
+) -> Any:
+    """The list, audited as `action` on `subject` in the request's transaction, as JSON or as
+    the Excel file the CLI's --output writes (a title row naming the matrix hash, then the table)."""
+    audit(
+        session,
+        scope=scope,
+        action=action,
+        target=subject,
+        detail={"year": inputs["year"], "area": area, "level": level, "format": format},
+        address=client_address(request),
+    )
     if format == "json":
         return {"inputs": inputs, "candidates": frame.to_dicts()}
     from industry_brain.reports.tables import write_table
