@@ -162,6 +162,41 @@ def step_duckdb(src: str, dst: str, method_id: str) -> dict:
     return {"seconds": seconds, "cpu_seconds": cpu}
 
 
+def profile_duckdb(src: Path, dst: Path, method_id: str) -> dict[str, float]:
+    """The DuckDB step once more on one thread with DuckDB's JSON profiling: seconds per
+    operator kind, summed over the plan of the query that writes the results (its last query)."""
+    import ibis
+
+    from industry_brain.evaluation.analytics import evaluate
+    from industry_brain.evaluation.method import load_method
+
+    out = dst.with_suffix(".profile.json")
+    con = ibis.duckdb.connect(threads=1)
+    con.raw_sql("PRAGMA enable_profiling='json'")
+    con.raw_sql(f"PRAGMA profiling_output='{out}'")
+    evaluate(con.read_parquet(str(src)), load_method(method_id), year=YEAR).to_parquet(str(dst))
+    con.disconnect()
+    tree = json.loads(out.read_text())
+    totals: dict[str, float] = {}
+
+    def walk(node: dict) -> None:
+        # DuckDB 2.x names an operator's kind `type` and its seconds `timing`; 1.x used
+        # `operator_type`/`operator_name` and `operator_timing`
+        kind = node.get("type") or node.get("operator_type") or node.get("operator_name")
+        seconds = node.get("timing", node.get("operator_timing"))
+        if kind and seconds is not None:
+            totals[str(kind).strip()] = totals.get(str(kind).strip(), 0.0) + float(seconds)
+        for child in node.get("children", []):
+            walk(child)
+
+    roots = tree.get("operator") or tree.get("children") or []
+    for root in roots if isinstance(roots, list) else [roots]:
+        walk(root)
+    query = tree.get("query", tree)
+    totals["(query CPU total)"] = float(query.get("cpu_time", sum(totals.values())))
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+
 def step_pandas(src: str, dst: str, method_id: str) -> dict:
     import pandas as pd
 
@@ -238,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run each step this many times (alternating) and keep the fastest",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run DuckDB once on one thread with its profiler and print seconds per operator",
+    )
     args = parser.parse_args(argv)
 
     src = facts_path(args.rows)
@@ -271,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
         "target_met": ratio >= TARGET_RATIO and duck["peak_mb"] < TARGET_MB,
         "agreement": check,
     }
+    if args.profile:
+        report["duckdb_profile"] = profile_duckdb(
+            src, OUT / f"profile_duckdb_{args.method}_{args.rows}.parquet", args.method
+        )
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -293,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
         f"target (≥ {TARGET_RATIO:.0f}× pandas, < {TARGET_MB} MB): "
         f"{'met' if report['target_met'] else 'MISSED'}"
     )
+    if args.profile:
+        print("DuckDB, one thread, seconds per operator (its profiler):")
+        for name, seconds in report["duckdb_profile"].items():
+            print(f"  {name:<28} {seconds:>7.2f}")
     return 0
 
 
