@@ -27,14 +27,12 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from chains_fixtures import JINPING, ROWS, TOWN_NAMES, XIKOU, YEAR, registry_rows
 from helpers import code, run_import, write_xlsx
 from industry_brain.core.auth import create_user
 from industry_brain.core.db import open_database, transaction
 from industry_brain.core.settings import get_settings
-from web_fixtures import serve
+from web_fixtures import SignedInClients, serve
 
 PASSWORD = "correct-horse-9"
 UNIT = "区科技局"  # a responsible unit of the 鄞州 plans
@@ -101,25 +99,11 @@ def seed(db_url: str, tmp: Path) -> None:
 
 
 @dataclass
-class Server:
+class Server(SignedInClients):
     base: str
     db_url: str
     tokens: dict[str, str] = field(default_factory=dict)
-
-    def token(self, username: str) -> str:
-        if username not in self.tokens:
-            response = httpx.post(
-                f"{self.base}/api/v1/auth/token",
-                data={"username": username, "password": PASSWORD},
-                timeout=60,
-            )
-            assert response.status_code == 200, response.text
-            self.tokens[username] = response.json()["access_token"]
-        return self.tokens[username]
-
-    def client(self, username: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.token(username)}"} if username else {}
-        return httpx.Client(base_url=self.base, headers=headers, timeout=120)
+    client_timeout = 120  # the domain routes compute chains and rankings on request
 
 
 def start(db_url: str, port: int) -> subprocess.Popen[bytes]:

@@ -74,19 +74,17 @@ def visible_codes(username: str) -> set[str]:
     return set()
 
 
-@dataclass
-class Live:
+class SignedInClients:
+    """A running platform's clients, each signed in by POST /api/v1/auth/token as one of the
+    test accounts (password PASSWORD); tokens are kept per username. Needs `base` and `tokens`."""
+
     base: str
-    db_url: str
-    api_token: str  # a long-lived API token of "analyst"
-    run_published: int
-    run_draft: int
-    batch_with_rejects: int
-    tokens: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str]
+    client_timeout = 60
 
     def client(self, username: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.token(username)}"} if username else {}
-        return httpx.Client(base_url=self.base, headers=headers, timeout=60)
+        return httpx.Client(base_url=self.base, headers=headers, timeout=self.client_timeout)
 
     def token(self, username: str) -> str:
         if username not in self.tokens:
@@ -98,6 +96,17 @@ class Live:
             assert response.status_code == 200, response.text
             self.tokens[username] = response.json()["access_token"]
         return self.tokens[username]
+
+
+@dataclass
+class Live(SignedInClients):
+    base: str
+    db_url: str
+    api_token: str  # a long-lived API token of "analyst"
+    run_published: int
+    run_draft: int
+    batch_with_rejects: int
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 def _seed_enterprises(session, tmp: Path, settings) -> int:  # type: ignore[no-untyped-def]
