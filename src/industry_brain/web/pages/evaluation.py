@@ -6,6 +6,7 @@ differentiated-policy amounts, Excel downloads of every table, and the result no
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -219,6 +220,17 @@ def _file_appeal(scope: Scope, run: dict[str, Any], rows: list[dict[str, Any]], 
         ui.button(t("提出申诉", lang), on_click=go)
 
 
+def notice_buttons(scope: Scope, run_id: int, lang: str, code: Callable[[], str | None]) -> None:
+    """告知书 Word / PDF buttons for the enterprise `code()` names when clicked (evaluation and
+    profile pages alike)."""
+    for fmt, label in (("docx", "告知书 Word"), ("pdf", "告知书 PDF")):
+        ui.button(
+            t(label, lang),
+            icon="description",
+            on_click=lambda fmt=fmt: send_notice(scope, run_id, fmt, code(), None),
+        ).props("outline no-caps")
+
+
 def send_notice(scope: Scope, run_id: int, fmt: str, code: str | None, town: str | None) -> None:
     """Write the notice(s) in the caller's scope, audited like the API's download, and send them."""
     from industry_brain.core.auth import audit
@@ -248,12 +260,7 @@ def _notices(scope: Scope, run_id: int, rows: list[dict[str, Any]], town: str, l
         who = ui.select(codes, value=next(iter(codes), None), label=t("企业名称", lang)).classes("w-64")
         if scope.role == "enterprise":
             who.set_visibility(False)
-        for fmt, label in (("docx", "告知书 Word"), ("pdf", "告知书 PDF")):
-            ui.button(
-                t(label, lang),
-                icon="description",
-                on_click=lambda fmt=fmt: send_notice(scope, run_id, fmt, who.value, None),
-            ).props("outline no-caps")
+        notice_buttons(scope, run_id, lang, lambda: who.value)
         # every notice of one township at a time: a whole district's would be thousands of pages
         if scope.role == "town" or (scope.district_wide and town):
             for fmt, label in (("docx", "Word"), ("pdf", "PDF")):

@@ -107,16 +107,10 @@ def _evaluation(p: service.EnterpriseProfile, scope: Scope, lang: str) -> None:
 
 def _notice(p: service.EnterpriseProfile, scope: Scope, lang: str) -> None:
     """The newest visible run's 评价结果告知书, as on the evaluation page."""
-    from industry_brain.web.pages.evaluation import send_notice
+    from industry_brain.web.pages.evaluation import notice_buttons
 
-    run_id = p.evaluations[0]["run_id"]
     with ui.row():
-        for fmt, label in (("docx", "告知书 Word"), ("pdf", "告知书 PDF")):
-            ui.button(
-                t(label, lang),
-                icon="description",
-                on_click=lambda fmt=fmt: send_notice(scope, run_id, fmt, p.credit_code, None),
-            ).props("outline no-caps")
+        notice_buttons(scope, p.evaluations[0]["run_id"], lang, lambda: p.credit_code)
 
 
 def _titles_history(p: service.EnterpriseProfile, lang: str) -> None:
