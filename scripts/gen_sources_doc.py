@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from industry_brain.core.units import known_units
-from industry_brain.ingest.templates import FIELD_BY_NAME, FIELDS, PRECEDENCE, TEMPLATES, Kind
+from industry_brain.ingest.templates import FIELD_BY_NAME, FIELDS, PRECEDENCE, TEMPLATES, Field, Kind
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "sources.md"
 BEGIN, END = "<!-- generated from templates.py: begin -->", "<!-- generated from templates.py: end -->"
@@ -37,16 +37,29 @@ def tables() -> str:
         "## Fields, aliases and units",
         "",
         "| field | standard header | aliases accepted | canonical unit | units accepted in brackets "
-        "| may be negative |",
-        "|---|---|---|---|---|---|",
+        "| may be negative | plausible range (beyond: a reject) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for f in FIELDS:
         units = "、".join(known_units(f.dimension)) if f.dimension else ""
         neg = "" if f.kind is not Kind.quantity else ("no" if f.nonnegative else "yes")
-        out.append(f"| `{f.name}` | {f.header} | {'、'.join(f.aliases)} | {f.unit or ''} | {units} | {neg} |")
+        out.append(
+            f"| `{f.name}` | {f.header} | {'、'.join(f.aliases)} | {f.unit or ''} | {units} | {neg} "
+            f"| {_range(f)} |"
+        )
     out += ["", "## Precedence between sources", "", "| figure | sources, first wins |", "|---|---|"]
     out += [f"| `{k}` | {' > '.join(v)} |" for k, v in PRECEDENCE.items()]
     return "\n".join(out)
+
+
+def _range(f: Field) -> str:
+    if f.bounds:
+        low, high = f.bounds
+        return f"{low:,.0f} to {high:,.0f} {f.unit}"
+    if f.window:
+        late = "" if f.window.future else ", not after today"
+        return f"from {f.window.earliest.isoformat()}{late}; before {f.window.usual.year}: a warning"
+    return ""
 
 
 def render(text: str) -> str:

@@ -1,7 +1,8 @@
 """Users, passwords, sign-in, sessions and API tokens: the one place access is decided.
 
 Passwords are argon2 hashes (argon2-cffi defaults). Sign-in is rate-limited per username and
-client address with the attempts kept in the database, so the limit holds across workers.
+client address: each attempt is counted in the database, atomically and before its password is
+checked, so the limit holds under parallel requests and across server processes.
 Sessions (page cookies and short-lived API access tokens) and long-lived API tokens are
 random 256-bit strings stored as sha256 digests. The service flushes; the boundary commits,
 and it must commit after a failed sign-in too (the attempt is what the rate limit counts).
@@ -11,17 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
 from industry_brain.core.audit import audit, now, search_audit
-from industry_brain.core.auth_models import ApiToken, AppSecret, AuthSession, SignInAttempt, User
+from industry_brain.core.auth_models import (
+    ApiToken,
+    AppSecret,
+    AuthSession,
+    SignInAttempt,
+    SignInCounter,
+    User,
+)
 from industry_brain.core.errors import ConfigurationError, IndustryBrainError
 from industry_brain.core.scope import ROLES, Scope
 
@@ -49,8 +58,9 @@ class Forbidden(IndustryBrainError):
 class SignInFailed(IndustryBrainError):
     """Wrong username or password, a disabled user, or too many failures (`refused`)."""
 
-    def __init__(self, message: str, *, refused: bool = False) -> None:
+    def __init__(self, message: str, *, refused: bool = False, retry_after: int = 0) -> None:
         self.refused = refused
+        self.retry_after = retry_after  # seconds until a refused address may try again
         super().__init__(message)
 
 
@@ -91,22 +101,27 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+CREDIT_CODE_SHAPE = re.compile(r"[0-9A-Z]{18}")
+
+
 def _check_scope_fields(
     role: str, township_code: str | None, unit: str | None, credit_code: str | None
 ) -> None:
-    from industry_brain.reference.credit_code import problem
-
     if role not in ROLES:
         raise ConfigurationError(f"未知角色“{role}”；可用：{', '.join(ROLES)}")
     if role == "town" and not (township_code and re.fullmatch(r"\d{9}", township_code)):
         raise ConfigurationError("角色 town 需要 9 位镇街代码 (--township)")
     if role == "department" and not unit:
         raise ConfigurationError("角色 department 需要责任单位 (--unit)")
+    if role == "chain_chief" and not (unit and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", unit)):
+        raise ConfigurationError("角色 chain_chief 需要产业链代码 (--chain)，如 fenghua-auto-parts")
     if role == "enterprise":
         if not credit_code:
             raise ConfigurationError("角色 enterprise 需要统一社会信用代码 (--credit-code)")
-        if (why := problem(credit_code)) is not None:
-            raise ConfigurationError(f"统一社会信用代码“{credit_code}”无效：{why}")
+        # The shape only: core knows no reference data. The boundary that takes a code from a
+        # person (the users command) checks its check character first.
+        if not CREDIT_CODE_SHAPE.fullmatch(credit_code):
+            raise ConfigurationError(f"统一社会信用代码“{credit_code}”无效：应为 18 位数字或大写字母")
 
 
 def get_user(session: Session, username: str) -> User:
@@ -138,7 +153,7 @@ def create_user(
         display_name=display_name,
         role=role,
         township_code=township_code if role == "town" else None,
-        unit=unit if role == "department" else None,
+        unit=unit if role in ("department", "chain_chief") else None,  # a chain chief's: its chain id
         credit_code=credit_code if role == "enterprise" else None,
         password_hash=hash_password(password),
         disabled=False,
@@ -181,8 +196,9 @@ def scope_of(user: User) -> Scope:
         role=user.role,
         username=user.username,
         township_code=user.township_code,
-        unit=user.unit,
+        unit=user.unit if user.role != "chain_chief" else None,
         credit_code=user.credit_code,
+        chain=user.unit if user.role == "chain_chief" else None,
     )
 
 
@@ -204,33 +220,55 @@ def list_users(session: Session) -> list[dict[str, Any]]:
     return [user_json(u) for u in session.scalars(select(User).order_by(User.username))]
 
 
-def _recent_failures(session: Session, username: str, address: str, settings: Any) -> int:
-    since = now() - dt.timedelta(seconds=int(settings.login_window_seconds))
-    stmt = select(func.count()).where(
-        SignInAttempt.username == username,
-        SignInAttempt.address == address,
-        SignInAttempt.at >= since,
-        SignInAttempt.succeeded.is_(False),
-    )
-    return int(session.scalar(stmt) or 0)
+WRONG = "用户名或密码错误 (wrong username or password)"
 
 
-def authenticate(session: Session, *, username: str, password: str, address: str, settings: Any) -> User:
-    """The user, if the password is right, the user enabled and the address not refused.
+def _claim_attempt(session: Session, *, username: str, address: str, settings: Any) -> int:
+    """Counts this attempt before its password is checked; returns 0 when it may be checked,
+    else the seconds until the window ends. One upsert returning the new count: the database
+    gives every parallel attempt (any thread, any server process) its own number."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    Raises SignInFailed with one message for every wrong username/password/disabled case (no
-    hint which); `refused=True` once the failures of the window reach the limit."""
-    wrong = "用户名或密码错误 (wrong username or password)"
-    if not USERNAME.fullmatch(username) or len(password) > 1024:
-        raise SignInFailed(wrong)
-    limit = int(settings.login_max_failures)
-    window = max(1, round(int(settings.login_window_seconds) / 60))
-    if _recent_failures(session, username, address, settings) >= limit:
-        raise SignInFailed(
-            f"登录失败次数过多，请 {window} 分钟后再试 "
-            f"(too many failed sign-ins; try again in {window} minutes)",
-            refused=True,
+    table: Any = SignInCounter.__table__
+    stamp = now()
+    window = dt.timedelta(seconds=max(1, int(settings.login_window_seconds)))
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    expired = table.c.window_start < stamp - window
+    stmt = (
+        insert(table)
+        .values(username=username, address=address[:64], window_start=stamp, attempts=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.username, table.c.address],
+            set_={
+                "attempts": case((expired, 1), else_=table.c.attempts + 1),
+                "window_start": case((expired, stamp), else_=table.c.window_start),
+            },
         )
+        .returning(table.c.attempts, table.c.window_start)
+    )
+    attempts, started = session.execute(stmt).one()
+    if int(attempts) <= int(settings.login_max_failures):
+        return 0
+    # A parallel attempt may have opened the window a moment after this one took its stamp;
+    # the wait is never longer than the window itself.
+    remaining = math.ceil((started + window - stamp).total_seconds())
+    return max(1, min(int(window.total_seconds()), remaining))
+
+
+def _refused(retry_after: int) -> SignInFailed:
+    minutes = max(1, math.ceil(retry_after / 60))
+    return SignInFailed(
+        f"登录失败次数过多，请 {minutes} 分钟后再试 "
+        f"(too many failed sign-ins; try again in {minutes} minutes)",
+        refused=True,
+        retry_after=retry_after,
+    )
+
+
+def _check_password(session: Session, *, username: str, password: str, address: str) -> User:
+    """Checks a claimed attempt: records and audits it; a success gives its claim back, so only
+    failures fill the window."""
     user = session.scalar(select(User).where(User.username == username))
     # Verify against a dummy hash for unknown users, so timing does not reveal who exists.
     ok = _verify_password(user.password_hash if user else _dummy_hash(), password)
@@ -241,8 +279,59 @@ def authenticate(session: Session, *, username: str, password: str, address: str
         session, scope=scope, action="sign_in" if ok else "sign_in_failed", target=username, address=address
     )
     if not ok or user is None:
-        raise SignInFailed(wrong)
+        raise SignInFailed(WRONG)
+    session.execute(
+        update(SignInCounter)
+        .where(
+            SignInCounter.username == username,
+            SignInCounter.address == address[:64],
+            SignInCounter.attempts > 0,
+        )
+        .values(attempts=SignInCounter.attempts - 1)
+    )
     return user
+
+
+def authenticate(session: Session, *, username: str, password: str, address: str, settings: Any) -> User:
+    """The user, if the password is right, the user enabled and the address not refused, in one
+    transaction (the counter's row stays locked until it commits; `sign_in` does not hold it).
+
+    Raises SignInFailed with one message for every wrong username/password/disabled case (no
+    hint which); `refused=True` once the attempts of the window pass the limit."""
+    if not USERNAME.fullmatch(username) or len(password) > 1024:
+        raise SignInFailed(WRONG)
+    if retry_after := _claim_attempt(session, username=username, address=address, settings=settings):
+        raise _refused(retry_after)
+    return _check_password(session, username=username, password=password, address=address)
+
+
+def sign_in(
+    engine: Any, *, username: str, password: str, address: str, settings: Any, kind: str
+) -> tuple[User, str]:
+    """What the sign-in form and the token route do: the attempt is counted and committed first
+    (so parallel requests see it before any password is checked, and the slow check holds no
+    lock), then checked in a second transaction that also starts the session (`kind`). A
+    failure is committed too: the audit log keeps it. Returns the user and the new token."""
+    from industry_brain.core.db import transaction
+
+    if not USERNAME.fullmatch(username) or len(password) > 1024:
+        raise SignInFailed(WRONG)
+    with transaction(engine) as session:
+        retry_after = _claim_attempt(session, username=username, address=address, settings=settings)
+    if retry_after:
+        raise _refused(retry_after)
+    failure: SignInFailed | None = None
+    with transaction(engine) as session:
+        try:
+            user = _check_password(session, username=username, password=password, address=address)
+        except SignInFailed as exc:
+            failure = exc
+        else:
+            token = start_session(session, user=user, kind=kind, settings=settings, address=address)
+            session.expunge(user)
+    if failure is not None:
+        raise failure
+    return user, token
 
 
 def start_session(session: Session, *, user: User, kind: str, settings: Any, address: str | None) -> str:
@@ -350,6 +439,7 @@ def prune(session: Session, *, older_than_days: int = 30) -> None:
     session.execute(delete(AuthSession).where(AuthSession.expires_at <= stamp))
     cutoff = stamp - dt.timedelta(days=older_than_days)
     session.execute(delete(SignInAttempt).where(SignInAttempt.at < cutoff))
+    session.execute(delete(SignInCounter).where(SignInCounter.window_start < cutoff))
 
 
 def create_demo_accounts(

@@ -75,6 +75,19 @@ class SignInAttempt(Base):
     succeeded: Mapped[bool] = mapped_column(Boolean)
 
 
+class SignInCounter(Base):
+    """Sign-in attempts per user name and client address in the current window, counted before
+    the password is checked: one row updated atomically (an upsert returning the new count), so
+    parallel attempts on any thread or server process each see a distinct count."""
+
+    __tablename__ = "sign_in_counter"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer)
+
+
 class AppSecret(Base):
     """A generated secret kept in the database (the signing key when no secret_key is set), so
     every server process on the database uses the same one and restarts keep it."""

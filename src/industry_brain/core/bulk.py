@@ -10,7 +10,7 @@ import polars as pl
 from sqlalchemy import Integer
 from sqlalchemy.orm import Session
 
-from industry_brain.core.db import Base, load_all_models
+from industry_brain.core.db import Base
 
 BATCH_ROWS = 50_000
 SQLITE_BULK_CACHE_KIB = 256 * 1024
@@ -36,7 +36,7 @@ _CSV_TYPES = (
 def _rows_for_db(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     """Values in the table's own column types: whole numbers for integer columns (PostgreSQL
     refuses '1.0' there) and ISO text for dates (what SQLAlchemy's Date stores on SQLite)."""
-    load_all_models()
+    # The caller's domain has imported the table's model; core itself knows no domain.
     columns = Base.metadata.tables[table].columns
     casts = []
     for name, dtype in frame.schema.items():

@@ -71,8 +71,9 @@ def migrate(engine: Engine) -> None:
 
 
 def open_database(url: str) -> Engine:
-    """Engine for `url`, migrated to the newest schema."""
-    load_all_models()
+    """Engine for `url`, migrated to the newest schema. Core knows no domain: the platform's
+    entry points open the database through industry_brain.registry, which loads every domain's
+    models and installs their session guards first."""
     engine = make_engine(url)
     migrate(engine)
     return engine
@@ -94,18 +95,3 @@ def transaction(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def load_all_models() -> None:
-    """Import every domain's models so Base.metadata knows every table (migrations, tests)."""
-    from industry_brain.clusters import models as _clusters  # noqa: F401
-    from industry_brain.core import auth_models as _auth  # noqa: F401
-    from industry_brain.cultivation import models as _cultivation  # noqa: F401
-    from industry_brain.enterprises import models as _enterprises  # noqa: F401
-    from industry_brain.evaluation import models as _evaluation  # noqa: F401
-    from industry_brain.evaluation.guard import install_guard
-    from industry_brain.ingest import models as _ingest  # noqa: F401
-    from industry_brain.plans import models as _plans  # noqa: F401
-    from industry_brain.projects import models as _projects  # noqa: F401
-
-    install_guard()

@@ -135,6 +135,42 @@ def esc(value: Any) -> str:
 
 def write_pdf(html_text: str, path: Path, *, settings: Settings, css: str = "") -> Path:
     """Lay out `html_text` and write it to `path` as PDF, the configured font embedded."""
+    weasyprint, sheet, fonts = _stylesheet(settings, css)
+    document = weasyprint.HTML(string=html_text, base_url=str(path.parent))
+    document.write_pdf(str(path), stylesheets=[sheet], font_config=fonts)
+    return path
+
+
+class PdfBuilder:
+    """One PDF laid out in parts: `add` lays out a document's pages (so a long one can report
+    progress between parts), `write` writes them all as one file, the font embedded once."""
+
+    def __init__(self, settings: Settings, css: str = "") -> None:
+        self._weasyprint, self._sheet, self._fonts = _stylesheet(settings, css)
+        self._documents: list[Any] = []
+
+    def add(self, html_text: str) -> int:
+        """Lay out `html_text`; returns its number of pages."""
+        document = self._weasyprint.HTML(string=html_text).render(
+            stylesheets=[self._sheet], font_config=self._fonts
+        )
+        self._documents.append(document)
+        return len(document.pages)
+
+    def write(self, path: Path) -> Path:
+        if not self._documents:
+            raise ConfigurationError("没有可写出的 PDF 页面")
+        pages = [page for document in self._documents for page in document.pages]
+        self._documents[0].copy(pages).write_pdf(str(path))
+        return path
+
+    def clear(self) -> None:
+        """Forget the laid-out pages (the style sheet and font stay, for the next file)."""
+        self._documents = []
+
+
+def _stylesheet(settings: Settings, css: str) -> tuple[Any, Any, Any]:
+    """(the weasyprint module, the shared style sheet with the embedded font, its FontConfiguration)."""
     regular = font_file(settings)
     faces = [(single_face(regular), "normal")]
     bold = bold_sibling(regular)
@@ -157,6 +193,4 @@ def write_pdf(html_text: str, path: Path, *, settings: Settings, css: str = "") 
     # sheet and the rendering; without it the fonts come from fontconfig's own choice.
     fonts = FontConfiguration()
     sheet = weasyprint.CSS(string=rules + BASE_CSS % {"family": FAMILY} + css, font_config=fonts)
-    document = weasyprint.HTML(string=html_text, base_url=str(path.parent))
-    document.write_pdf(str(path), stylesheets=[sheet], font_config=fonts)
-    return path
+    return weasyprint, sheet, fonts

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, false, true
 
-Role = Literal["admin", "analyst", "leader", "department", "town", "enterprise", "system"]
-ROLES: tuple[str, ...] = ("admin", "analyst", "leader", "department", "town", "enterprise")
+Role = Literal["admin", "analyst", "leader", "department", "town", "enterprise", "chain_chief", "system"]
+ROLES: tuple[str, ...] = ("admin", "analyst", "leader", "department", "town", "enterprise", "chain_chief")
 # Roles that see every enterprise of the district; the others see a part, or none.
 DISTRICT_WIDE: frozenset[str] = frozenset({"admin", "analyst", "leader", "system"})
 
@@ -26,6 +26,7 @@ class Scope:
     township_code: str | None = None  # role town: the 9-digit township (GB/T 2260 + 3) it covers
     unit: str | None = None  # role department: the responsible unit's name, as the plans write it
     credit_code: str | None = None  # role enterprise: its own 统一社会信用代码
+    chain: str | None = None  # role chain_chief (链长): the chain's id (clusters/chains/<id>.yaml)
 
     @classmethod
     def system(cls) -> Scope:
@@ -42,7 +43,7 @@ class Scope:
             return township_code is not None and township_code == self.township_code
         if self.role == "enterprise":
             return credit_code == self.credit_code
-        return False  # a department sees plan reports, not enterprise figures
+        return False  # a department or a chain chief sees its cases and plans, not enterprise figures
 
     def enterprise_clause(self, credit_code: Any, township_code: Any) -> ColumnElement[bool]:
         """A WHERE clause over the given credit-code and township columns."""

@@ -2,7 +2,8 @@
 
 from alembic import context
 
-from industry_brain.core.db import Base, load_all_models
+from industry_brain.core.db import Base
+from industry_brain.registry import load_all_models
 
 load_all_models()
 config = context.config

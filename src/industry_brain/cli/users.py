@@ -67,6 +67,10 @@ def add_command(
     credit_code: Annotated[
         str | None, typer.Option("--credit-code", help="统一社会信用代码，角色 enterprise 必填")
     ] = None,
+    chain: Annotated[
+        str | None,
+        typer.Option("--chain", help="产业链代码，角色 chain_chief（链长）必填，如 fenghua-auto-parts"),
+    ] = None,
     display_name: Annotated[
         str | None, typer.Option("--display-name", help="显示名称 (display name)")
     ] = None,
@@ -76,9 +80,17 @@ def add_command(
 ) -> None:
     """新增用户 (add a user)."""
     from industry_brain.core.auth import create_user
+    from industry_brain.reference.credit_code import problem
 
+    if credit_code and (why := problem(credit_code)) is not None:
+        raise ConfigurationError(f"统一社会信用代码“{credit_code}”无效：{why}")
+    if role == "chain_chief" and chain:
+        from industry_brain.clusters.chains import get_chain
+
+        get_chain(chain)  # an unknown chain is refused with the list of chains
+        unit = chain  # a chain chief's scope column holds its chain (core.auth.scope_of)
     secret, generated = _password(password, generate)
-    with boundary(settings_for(db)) as session:
+    with boundary(settings_for(db), creates=True) as session:
         user = create_user(
             session,
             username=username,
