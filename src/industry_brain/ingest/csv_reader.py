@@ -40,6 +40,17 @@ def detect_encoding(path: Path) -> str:
 
 
 def read_csv(path: Path, settings: Settings) -> Grid:
+    try:
+        return _read_csv(path, settings)
+    except csv.Error as exc:  # the csv module's own limit of one field (131,072 characters)
+        raise FileRejected(
+            path.name,
+            f"CSV中有超过 {csv.field_size_limit()} 个字符的单元格（Excel单元格上限为 32767 个字符）；"
+            "疑似损坏或格式错误，已拒收",
+        ) from exc
+
+
+def _read_csv(path: Path, settings: Settings) -> Grid:
     name = path.name
     encoding = detect_encoding(path)
     raw = path.read_bytes()

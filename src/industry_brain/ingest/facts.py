@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from industry_brain.core.readcache import ReadCache, has_pending_changes
 from industry_brain.enterprises.models import Enterprise
 from industry_brain.ingest.corrections import CORRECTION_SOURCE
 from industry_brain.ingest.models import ImportBatch, Record
@@ -153,8 +154,40 @@ def _long(per_source: pl.DataFrame, corrections: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# A year's facts are read by many tiles and pages; resolved once per state of the record.
+_YEARS: ReadCache[tuple[pl.DataFrame, pl.DataFrame]] = ReadCache(size=16)
+
+
+def data_stamp(session: Session) -> tuple[Any, ...] | None:
+    """What changes whenever a year's facts may change: the active batches (a supersession or a
+    restore changes the set), the newest batch and record, and the master record's last update.
+    None for a session with pending changes, whose reads must not be shared."""
+    if has_pending_changes(session):
+        return None
+    batches = session.execute(
+        select(
+            func.count(), func.coalesce(func.sum(ImportBatch.id), 0), func.max(ImportBatch.imported_at)
+        ).where(ImportBatch.status == "active")
+    ).one()
+    newest = session.execute(
+        select(
+            select(func.max(ImportBatch.id)).scalar_subquery(),
+            select(func.max(Record.id)).scalar_subquery(),
+            select(func.max(Enterprise.updated_at)).scalar_subquery(),
+        )
+    ).one()
+    bind = session.get_bind()
+    return (str(bind.engine.url), *batches, *newest)
+
+
 def resolve_year(session: Session, *, year: int, tolerance: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(facts, conflicts) for `year`; facts has exactly FACT_COLUMNS."""
+    stamp = data_stamp(session)
+    key = None if stamp is None else (*stamp, year, tolerance)
+    return _YEARS.get_or_compute(key, lambda: _resolve_year(session, year=year, tolerance=tolerance))
+
+
+def _resolve_year(session: Session, *, year: int, tolerance: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     records = _map_accounts(_year_records(session, year), account_map(session))
     departments = records.filter(pl.col("source") != CORRECTION_SOURCE)
     long = _long(_per_source(departments), _corrections(records.filter(pl.col("credit_code").is_not_null())))

@@ -15,8 +15,11 @@ from industry_brain.cli.support import (
     friendly_errors,
     out,
     print_json,
+    require_data,
     settings_for,
+    working,
 )
+from industry_brain.core.labels import field_label, figure, percent, source_label
 from industry_brain.ingest.facts import resolve_year
 from industry_brain.reports.tables import write_table
 
@@ -34,7 +37,8 @@ def export_facts_command(
 ) -> None:
     """每户企业一年一行的标准事实表 (one row per enterprise-year, canonical units)."""
     settings = settings_for(db)
-    with boundary(settings) as session:
+    with working(f"正在汇总 {year} 年企业数据…"), boundary(settings) as session:
+        require_data(session, settings, year=year)
         facts, _ = resolve_year(session, year=year, tolerance=settings.conflict_tolerance)
     write_table(facts, output, sheet=f"{year}年企业数据")
     out.print(f"已写出 {facts.height} 户企业的 {year} 年数据到 {output}")
@@ -49,7 +53,8 @@ def conflicts_command(
 ) -> None:
     """列出不同来源对同一数据的分歧 (figures on which sources disagree, and which source won)."""
     settings = settings_for(db)
-    with boundary(settings) as session:
+    with working(f"正在比对 {year} 年各来源数据…", quiet=as_json), boundary(settings) as session:
+        require_data(session, settings, year=year)
         _, conflicts = resolve_year(session, year=year, tolerance=settings.conflict_tolerance)
     if output is not None:
         write_table(conflicts, output, sheet=f"{year}年数据分歧")
@@ -64,12 +69,12 @@ def conflicts_command(
             table.add_row(
                 r["credit_code"],
                 r["name"] or "",
-                r["field"],
-                r["chosen_source"],
-                f"{r['chosen_value']:g}",
-                r["other_source"],
-                f"{r['other_value']:g}",
-                f"{r['difference']:.1%}",
+                field_label(r["field"]),
+                source_label(r["chosen_source"]),
+                figure(r["chosen_value"]),
+                source_label(r["other_source"]),
+                figure(r["other_value"]),
+                percent(r["difference"]),
             )
         out.print(table)
         out.print(f"共 {conflicts.height} 条分歧（容差 {settings.conflict_tolerance:.1%}）")

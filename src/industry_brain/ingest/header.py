@@ -12,8 +12,10 @@ from industry_brain.ingest.header_block import HeaderBlock, header_block, rows_u
 from industry_brain.ingest.reader import Grid
 from industry_brain.ingest.templates import (
     FIELD_BY_NAME,
+    TEMPLATES,
     Kind,
     Template,
+    carries,
     header_index,
     templates_for,
 )
@@ -112,8 +114,8 @@ def fits_template(grid: Grid, source: str, scan_rows: int) -> bool:
         block = header_block(grid, best, "", match_header)
     except FileRejected:
         return True  # a header of the template that cannot be read: locate says why
-    present = {match_header(c)[0] for c in block.cells if c}
-    return any(set(t.required) <= present for t in templates_for(source))
+    present = {f for f in (match_header(c)[0] for c in block.cells if c) if f}
+    return any(carries(t, present) for t in templates_for(source))
 
 
 def _title_units(title_lines: list[str]) -> list[str]:
@@ -200,11 +202,28 @@ def _map_columns(block: HeaderBlock, titles: list[str], file: str, row: int) -> 
 def _choose_template(source: str, columns: list[Column], file: str) -> Template:
     present = {c.field for c in columns if c.field}
     candidates = templates_for(source)
-    fitting = [t for t in candidates if set(t.required) <= present]
+    fitting = [t for t in candidates if carries(t, present)]
     if fitting:
         # The template that uses the most of the file's columns fits best.
         return max(fitting, key=lambda t: (len(present & set(t.fields)), -len(t.fields)))
     first = candidates[0]
     missing = [FIELD_BY_NAME[f].template_header for f in first.required if f not in present]
+    if not missing and first.figures:
+        any_of = "、".join(FIELD_BY_NAME[f].template_header for f in first.figures)
+        missing = [f"以下至少一列：{any_of}"]
     found = "、".join(c.header for c in columns if c.header) or "（无）"
-    raise FileRejected(file, f"缺少必需的列：{'、'.join(missing)}（{first.title}模板）；表头中的列：{found}")
+    reason = f"缺少必需的列：{'、'.join(missing)}（{first.title}模板）；表头中的列：{found}"
+    better = better_fit(source, present)
+    if better is not None:
+        reason += (
+            f"。表头更符合“{better.title}”（{better.department}，来源 {better.source}），请确认所选的数据来源"
+        )
+    raise FileRejected(file, reason)
+
+
+def better_fit(source: str, present: set[str]) -> Template | None:
+    """Another source's template the header carries, the one using most of its columns."""
+    others = [t for t in TEMPLATES if t.source != source and carries(t, present)]
+    if not others:
+        return None
+    return max(others, key=lambda t: (len(present & set(t.fields) - {"credit_code", "name"}), -len(t.fields)))

@@ -110,12 +110,13 @@ def _parent_row(grid: Grid, merges: list[Merge], best: int) -> int | None:
         if _looks_like_data(child) or any(_NUMBER_LIKE.match(squash(c)) for c in child if c):
             continue
         for r0, c0, r1, c1 in merges:
-            title = c0 <= width[0] and c1 >= width[1]
-            across = r1 == parent and c1 > c0 and not title and c0 <= width[1]
-            under = [c for j in range(c0, c1 + 1) if (c := child[j])]
-            if across and under and not any(_NUMBER_LIKE.match(u) for u in under):
-                return parent
             if r0 <= parent and r1 >= parent + 1 and r0 >= best - 1:
+                return parent
+            title = c0 <= width[0] and c1 >= width[1]
+            if not (r1 == parent and c1 > c0 and not title and c0 <= width[1]):
+                continue  # checked before the cells under it: a sheet may hold a merge a row
+            under = [c for j in range(c0, c1 + 1) if (c := child[j])]
+            if under and not any(_NUMBER_LIKE.match(u) for u in under):
                 return parent
     return None
 
@@ -232,13 +233,19 @@ def rows_under(grid: Grid, block: HeaderBlock) -> HeaderBlock:
     return block
 
 
-def fill_down(grid: Grid, start: int) -> None:
+def fill_down(grid: Grid, start: int, file: str = "") -> None:
     """Cells merged down in the data (a township over its enterprises' rows): the value is
     filled into every row of its merged range and no further; nothing is filled across."""
     columns: dict[int, tuple[list[int], list[str]]] = {}
+    filled, room = 0, grid.frame.height * max(grid.frame.width, 1)
     for r0, c0, r1, _ in frame_merges(grid):
         if r0 < start or r1 <= r0 or r0 >= grid.frame.height:
             continue
+        filled += min(r1, grid.frame.height - 1) - r0
+        if filled > room:  # only ranges that overlap (which Excel never writes) can fill more
+            raise FileRejected(
+                file, "工作表的合并单元格相互重叠；文件已损坏或被篡改，请在Excel中取消合并后再导出"
+            )
         value = _row(grid, r0)[c0]
         if value is None:
             continue

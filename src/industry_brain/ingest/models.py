@@ -33,6 +33,9 @@ class ImportBatch(Base):
     status: Mapped[str] = mapped_column(String(12), default="active", index=True)
     supplement: Mapped[int] = mapped_column(Integer, default=0)
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+    # When it stopped being active (the monthly panel replays the data as known at a date);
+    # NULL for an active batch, and for one superseded before the column existed.
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     file_name: Mapped[str] = mapped_column(String(500))
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
     file_bytes: Mapped[int] = mapped_column(BigInteger)
@@ -75,6 +78,13 @@ class Record(Base):
     established: Mapped[dt.date | None] = mapped_column(Date)
     above_scale: Mapped[int | None] = mapped_column(Integer)
     output_wan: Mapped[float | None] = mapped_column(Float)
+    # Monthly reports (stats-monthly, tax-monthly): 本年累计 beside the month's figure.
+    output_ytd_wan: Mapped[float | None] = mapped_column(Float)
+    sales_wan: Mapped[float | None] = mapped_column(Float)
+    sales_ytd_wan: Mapped[float | None] = mapped_column(Float)
+    export_wan: Mapped[float | None] = mapped_column(Float)
+    export_ytd_wan: Mapped[float | None] = mapped_column(Float)
+    tax_ytd_wan: Mapped[float | None] = mapped_column(Float)
     value_added_wan: Mapped[float | None] = mapped_column(Float)
     revenue_wan: Mapped[float | None] = mapped_column(Float)
     tax_wan: Mapped[float | None] = mapped_column(Float)

@@ -50,9 +50,9 @@ def plausibility_warnings(
     )
     before = pl.DataFrame(
         session.execute(stmt).all(),
-        schema=[*key, "prev", *quantities],
+        # typed: a column the earlier file left empty (a 快报 of 累计 only) is no number to divide
+        schema={**{c: pl.String for c in [*key, "prev"]}, **{q: pl.Float64 for q in quantities}},
         orient="row",
-        infer_schema_length=None,
     )
     if before.is_empty():
         return []

@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import html
 import re
-import zipfile
+import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 import polars as pl
 
 from industry_brain.core.errors import FileRejected
 from industry_brain.core.settings import Settings
+from industry_brain.ingest.sheet_scan import OdsScan, SharedStringsScan, SheetScan
+from industry_brain.ingest.zip_guard import SafeZip
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
-_CHUNK = 4 * 1024 * 1024
+MAX_CELL_CHARS = 32_767  # Excel's own limit of one cell
 
 
 @dataclass(eq=False)  # a sheet is itself: comparing two grids' frames means nothing
@@ -56,6 +59,32 @@ def _is_workbook(path: Path) -> bool:
 def read_sheets(path: Path, settings: Settings, *, sheet: str | None = None) -> list[Grid]:
     """Every visible sheet of a workbook (or the one `sheet` names: a name, or a 1-based
     position), or the one table of a CSV. Which sheets hold the data is ingest.sheets' choice."""
+    grids = _read_sheets(path, settings, sheet)
+    for grid in grids:
+        _check_cell_length(grid, path.name)
+    return grids
+
+
+def _check_cell_length(grid: Grid, file: str) -> None:
+    """No cell longer than Excel allows: a single huge cell (a CSV line of megabytes with no
+    delimiter) would otherwise travel through every check that looks at text."""
+    longest = grid.frame.select(pl.all().str.len_bytes().max()).row(0) if grid.frame.width else ()
+    for j, size in enumerate(longest):
+        if size is None or size <= MAX_CELL_CHARS:
+            continue
+        lengths = grid.frame[f"c{j}"].str.len_chars()
+        chars = lengths.max()
+        if isinstance(chars, int) and chars > MAX_CELL_CHARS:
+            row = grid.first_row + int(lengths.arg_max() or 0)
+            where = f"工作表“{grid.sheet}”" if grid.sheet else ""
+            raise FileRejected(
+                file,
+                f"{where}第 {row} 行第 {grid.first_col + j} 列的单元格有 {chars} 个字符，"
+                f"超过Excel单元格的上限 {MAX_CELL_CHARS} 个字符；疑似损坏或格式错误，已拒收",
+            )
+
+
+def _read_sheets(path: Path, settings: Settings, sheet: str | None) -> list[Grid]:
     name = path.name
     if not path.is_file():
         raise FileRejected(name, "文件不存在 (file not found)")
@@ -67,12 +96,10 @@ def read_sheets(path: Path, settings: Settings, *, sheet: str | None = None) -> 
     with path.open("rb") as fh:
         head = fh.read(8)
     suffix = path.suffix.lower()
-    if head.startswith(ZIP_MAGIC):
-        if suffix in CSV_SUFFIXES:
-            raise FileRejected(name, "扩展名为CSV，但内容是压缩包/Excel文件，请改正扩展名")
-        return _read_zip_spreadsheet(path, settings, sheet)
-    if head.startswith(OLE_MAGIC):
-        return _read_legacy(path, settings, sheet)
+    if head.startswith(ZIP_MAGIC) and suffix in CSV_SUFFIXES:
+        raise FileRejected(name, "扩展名为CSV，但内容是压缩包/Excel文件，请改正扩展名")
+    if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        return _read_workbook_bounded(path, settings, sheet)
     if suffix in SPREADSHEET_SUFFIXES:
         kind = "HTML 网页" if _looks_like_html(path) else "文本或其他格式"
         raise FileRejected(
@@ -96,34 +123,74 @@ def _looks_like_html(path: Path) -> bool:
 # --- xlsx / ods -----------------------------------------------------------------------------
 
 
+def _read_workbook_bounded(path: Path, settings: Settings, sheet: str | None) -> list[Grid]:
+    """The workbook's scan and load in a child process under the read budget (ingest/budget.py);
+    the sheets come back as Arrow files in a folder of our own, removed at once."""
+    from industry_brain.ingest.budget import run_bounded
+
+    if settings.import_read_seconds <= 0:
+        return _read_workbook(path, settings, sheet)
+    folder = Path(tempfile.mkdtemp(prefix="ib-read-"))
+    try:
+        shapes = run_bounded(
+            _read_workbook_to, path, settings, sheet, folder, settings=settings, file=path.name
+        )
+        grids = []
+        for i, shape in enumerate(shapes):
+            frame = pl.read_ipc(folder / f"{i}.arrow")
+            grids.append(Grid(frame=frame, **shape))
+        return grids
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_workbook_to(
+    path: Path, settings: Settings, sheet: str | None, folder: Path
+) -> list[dict[str, Any]]:
+    """In the child: read the workbook, write each sheet's frame, return the rest of each Grid."""
+    shapes = []
+    for i, grid in enumerate(_read_workbook(path, settings, sheet)):
+        grid.frame.write_ipc(folder / f"{i}.arrow", compression="uncompressed")
+        shapes.append(
+            {
+                "first_row": grid.first_row,
+                "sheet": grid.sheet,
+                "notes": grid.notes,
+                "merged": grid.merged,
+                "first_col": grid.first_col,
+            }
+        )
+    return shapes
+
+
+def _read_workbook(path: Path, settings: Settings, sheet: str | None) -> list[Grid]:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(OLE_MAGIC):
+        return _read_legacy(path, settings, sheet)
+    return _read_zip_spreadsheet(path, settings, sheet)
+
+
 def _read_zip_spreadsheet(path: Path, settings: Settings, sheet: str | None) -> list[Grid]:
     name = path.name
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise FileRejected(name, f"文件已损坏，无法作为Excel打开 ({exc})") from exc
-    with archive:
-        inflated = sum(info.file_size for info in archive.infolist())
-        if inflated > settings.max_uncompressed_bytes:
-            raise FileRejected(
-                name,
-                f"文件解压后达 {inflated} 字节，超过上限 {settings.max_uncompressed_bytes}"
-                " (max_uncompressed_bytes)；疑似损坏或恶意文件",
-            )
-        members = set(archive.namelist())
-        if "content.xml" in members and "xl/workbook.xml" not in members:
+    with SafeZip(path, settings, name) as archive:
+        if "content.xml" in archive.names and "xl/workbook.xml" not in archive.names:
+            _scan_members(archive, settings, {}, ods=True)
             return _read_legacy(path, settings, sheet)
-        if "xl/workbook.xml" not in members:
+        if "xl/workbook.xml" not in archive.names:
             raise FileRejected(name, "压缩包内没有Excel工作簿 (xl/workbook.xml)，不是有效的 .xlsx")
         sheets = pick_sheets(_sheet_members(archive), sheet, name)
-        # Each sheet's size is checked before any sheet is loaded (see _check_sheet_size).
+        # Every part is inflated and counted, and each chosen sheet measured, before any
+        # loader opens the file (see ingest/sheet_scan.py and ingest/zip_guard.py).
         for s in sheets:
-            _check_sheet_size(archive, s.member, name, settings)
+            if s.member not in archive.names:
+                raise FileRejected(name, f"工作簿缺少工作表 {s.member}")
+        _scan_members(archive, settings, {s.member: s.name for s in sheets}, ods=False)
     # The rest of the scan guards no memory, so it runs beside the load: fastexcel releases the
     # interpreter lock while it parses, and the scan's second inflate and regular expressions
     # (about a second per 500 MB of sheet XML) come off the import's critical path.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(_scan_sheets, path, [s.member for s in sheets], name)
+        pending = pool.submit(_scan_sheets, path, settings, [s.member for s in sheets], name)
         grids = _load_sheets(path, settings, [s.name for s in sheets])
         scans = pending.result()
     for grid, scan in zip(grids, scans, strict=True):
@@ -131,6 +198,43 @@ def _read_zip_spreadsheet(path: Path, settings: Settings, sheet: str | None) -> 
         if scan.formulas:
             grid.notes.append(f"工作表含 {scan.formulas} 个公式单元格，已使用其保存的计算结果")
     return grids
+
+
+def check_workbook(path: Path, settings: Settings) -> None:
+    """The safety scan alone, over every worksheet of an .xlsx (or an .ods's content), for a
+    reader other than the importer's; run it in the child of run_bounded, before the read."""
+    name = path.name
+    if path.stat().st_size > settings.max_file_bytes:
+        raise FileRejected(name, f"文件大小超过上限 {settings.max_file_bytes} 字节 (max_file_bytes)")
+    with path.open("rb") as fh:
+        if not fh.read(8).startswith(ZIP_MAGIC):
+            return  # .xls (binary, not scanned) and text: the read budget is their bound
+    with SafeZip(path, settings, name) as archive:
+        if "xl/workbook.xml" not in archive.names:
+            _scan_members(archive, settings, {}, ods="content.xml" in archive.names)
+            return
+        sheets = {s.member: s.name for s in _sheet_members(archive)}
+        _scan_members(archive, settings, sheets, ods=False)
+
+
+def _scan_members(archive: SafeZip, settings: Settings, sheets: dict[str, str], *, ods: bool) -> None:
+    """Inflate every part once, whatever the directory says; the chosen sheets, the shared
+    strings and an .ods's content go through their scans on the way."""
+    file = archive.file
+    archive.inflated = 0  # the budget is for this pass; workbook.xml was read within it already
+    for info in archive.infos:
+        scan: SheetScan | SharedStringsScan | OdsScan | None = None
+        if info.filename in sheets:
+            scan = SheetScan(file, sheets[info.filename], settings)
+        elif info.filename.endswith("sharedStrings.xml"):
+            scan = SharedStringsScan(file, settings)
+        elif ods and info.filename == "content.xml":
+            scan = OdsScan(file, settings)
+        for chunk in archive.stream(info):
+            if scan is not None:
+                scan.feed(chunk)
+        if isinstance(scan, SheetScan):
+            scan.finish()
 
 
 @dataclass(frozen=True)
@@ -164,7 +268,7 @@ def _attr(tag: str, name: str) -> str | None:
     return html.unescape(match.group(1)) if match else None
 
 
-def _sheet_members(archive: zipfile.ZipFile) -> list[SheetInfo]:
+def _sheet_members(archive: SafeZip) -> list[SheetInfo]:
     """The worksheets in workbook order, following workbook.xml and its relationships (chart
     sheets, which hold no cells, are left out)."""
     workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
@@ -196,7 +300,6 @@ class _SheetScan:
     first_col: int = 1  # the leftmost column holding a cell (the loaded frame starts there)
 
 
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 # A cell with a value (a styled empty cell, <c r="A1" s="1"/>, is no cell to the readers).
 _VALUED_CELL = re.compile(rb'<c r="([A-Z]+)\d+"[^>]*>(?:<f\b[^>]*>[^<]*</f>|<f\b[^>]*/>)?<(?:v|is)\b')
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
@@ -213,80 +316,38 @@ def col_number(letters: bytes | str) -> int:
     return n
 
 
-def _open_member(archive: zipfile.ZipFile, member: str, name: str) -> IO[bytes]:
-    try:
-        return archive.open(member)
-    except KeyError as exc:
-        raise FileRejected(name, f"工作簿缺少工作表 {member}") from exc
+def _scan_sheets(path: Path, settings: Settings, members: list[str], name: str) -> list[_SheetScan]:
+    with SafeZip(path, settings, name) as archive:
+        return [_scan_sheet_xml(archive, member) for member in members]
 
 
-def _check_sheet_size(archive: zipfile.ZipFile, member: str, name: str, settings: Settings) -> None:
-    """A streaming pass over the sheet XML for its declared size and the cells it holds.
-
-    It must come before the sheet is loaded: a reader allocates the whole range its cells span,
-    so a sheet declaring or holding a cell a million columns out would exhaust memory before any
-    check ran.
-    """
-    tail = b""
-    with _open_member(archive, member, name) as stream:
-        while chunk := stream.read(_CHUNK):
-            data = tail + chunk
-            if not tail:
-                _check_dimension(data[:4096], name, settings)
-            _check_cells(data, name, settings)
-            tail = data[-256:]
-
-
-def _scan_sheets(path: Path, members: list[str], name: str) -> list[_SheetScan]:
-    with zipfile.ZipFile(path) as archive:
-        return [_scan_sheet_xml(archive, member, name) for member in members]
-
-
-def _scan_sheet_xml(archive: zipfile.ZipFile, member: str, name: str) -> _SheetScan:
+def _scan_sheet_xml(archive: SafeZip, member: str) -> _SheetScan:
     """One streaming pass over the sheet XML for what the loaded frame does not tell: formulas
     (refused when a formula has no saved value), merged cells and the first valued column."""
     scan = _SheetScan()
     tail = b""
-    with _open_member(archive, member, name) as stream:
-        while chunk := stream.read(_CHUNK):
-            data = tail + chunk
-            if not tail:
-                scan.first_col = _first_column(data)
-            # Most sheets hold no formula: one search settles it for the chunk.
-            if _FORMULA.search(data):
-                scan.formulas += len(_FORMULA.findall(data[len(tail) :] if tail else data))
-                if _FORMULA_NO_VALUE.search(data):
-                    raise FileRejected(
-                        name,
-                        "工作表含没有保存计算结果的公式；请在Excel中打开并保存，或将公式粘贴为数值",
-                    )
-            for m in _MERGE.finditer(data):
-                scan.merged.append(
-                    (int(m.group(2)), col_number(m.group(1)), int(m.group(4)), col_number(m.group(3)))
+    name = archive.file
+    info = archive.info(member)
+    assert info is not None  # the safety scan has found every chosen sheet
+    for chunk in archive.stream(info):
+        data = tail + chunk
+        if not tail:
+            scan.first_col = _first_column(data)
+        # Most sheets hold no formula: one search settles it for the chunk.
+        if _FORMULA.search(data):
+            scan.formulas += len(_FORMULA.findall(data[len(tail) :] if tail else data))
+            if _FORMULA_NO_VALUE.search(data):
+                raise FileRejected(
+                    name,
+                    "工作表含没有保存计算结果的公式；请在Excel中打开并保存，或将公式粘贴为数值",
                 )
-            tail = data[-256:]
+        for m in _MERGE.finditer(data):
+            scan.merged.append(
+                (int(m.group(2)), col_number(m.group(1)), int(m.group(4)), col_number(m.group(3)))
+            )
+        tail = data[-256:]
     scan.merged = sorted(set(scan.merged))
     return scan
-
-
-_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')
-_HIGH_ROW = re.compile(rb'<row r="(\d{7,})"')
-
-
-def _check_cells(data: bytes, name: str, settings: Settings) -> None:
-    """The cells actually present, for sheets that declare no size (openpyxl and some exports
-    write no <dimension>): a cell far to the right or down is refused before loading."""
-    letters = set(_WIDE_CELL.findall(data))
-    widest = max((col_number(x) for x in letters), default=0)
-    if widest > settings.max_columns:
-        raise FileRejected(
-            name,
-            f"工作表在第 {widest} 列有单元格，超过上限 {settings.max_columns} (max_columns)；"
-            "请删除多余的空列后再导出",
-        )
-    rows = [int(r) for r in _HIGH_ROW.findall(data)]
-    if rows and max(rows) > settings.max_rows:
-        raise FileRejected(name, f"工作表有第 {max(rows)} 行，超过上限 {settings.max_rows} (max_rows)")
 
 
 def _first_column(head: bytes) -> int:
@@ -294,23 +355,6 @@ def _first_column(head: bytes) -> int:
     there, while merged ranges are in sheet columns. (A sheet's declared range may start at
     styled empty cells, which the readers drop.)"""
     return min((col_number(c) for c in set(_VALUED_CELL.findall(head))), default=1)
-
-
-def _check_dimension(head: bytes, name: str, settings: Settings) -> None:
-    match = _DIMENSION.search(head)
-    if not match:
-        return
-    last_col = match.group(3) or match.group(1)
-    last_row = match.group(4) or match.group(2)
-    cols, rows = col_number(last_col), int(last_row)
-    if cols > settings.max_columns:
-        raise FileRejected(
-            name,
-            f"工作表声明了 {cols} 列，超过上限 {settings.max_columns} (max_columns)；"
-            "请删除多余的空列后再导出",
-        )
-    if rows > settings.max_rows:
-        raise FileRejected(name, f"工作表声明了 {rows} 行，超过上限 {settings.max_rows} (max_rows)")
 
 
 def _read_legacy(path: Path, settings: Settings, sheet: str | None) -> list[Grid]:
@@ -327,7 +371,7 @@ def _read_legacy(path: Path, settings: Settings, sheet: str | None) -> list[Grid
             if m.typ == python_calamine.SheetTypeEnum.WorkSheet
         ]
     except Exception as exc:  # calamine raises its own error types for unreadable files
-        raise FileRejected(name, f"无法读取Excel文件：{exc}") from exc
+        raise FileRejected(name, "无法读取Excel文件：文件已损坏，或不是有效的 .xls/.ods 文件") from exc
     chosen = pick_sheets(infos, sheet, name)
     grids = _load_sheets(path, settings, [s.name for s in chosen])
     for grid in grids:
@@ -367,3 +411,56 @@ def _load_sheets(path: Path, settings: Settings, names: list[str]) -> list[Grid]
     except Exception as exc:  # fastexcel raises its own error types for unreadable files
         raise FileRejected(file, f"无法读取Excel文件：{exc}") from exc
     return grids
+
+
+def _first_sheet_text(path: Path, settings: Settings) -> pl.DataFrame:
+    """In the read budget's child: the safety scan, then the first sheet with every cell as text."""
+    check_workbook(path, settings)
+    return pl.read_excel(path, engine="calamine", infer_schema_length=0)
+
+
+def _first_sheet_cells(path: Path, settings: Settings) -> list[list[Any]]:
+    """In the read budget's child: the safety scan, then the first sheet's rows of cell values."""
+    from python_calamine import CalamineWorkbook
+
+    check_workbook(path, settings)
+    book = CalamineWorkbook.from_path(str(path))
+    return [[_plain(c) for c in row] for row in book.get_sheet_by_index(0).to_python()]
+
+
+def _plain(value: Any) -> Any:
+    """A cell as openpyxl gives it: an empty cell is None and a whole number an int (calamine
+    gives "" and 2023.0)."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def read_first_sheet(path: Path, settings: Settings) -> pl.DataFrame:
+    """The first sheet of a workbook as a frame of text (its first row the header), scanned and
+    read under the read budget like an import (for files read outside the importer: a facts
+    file for `evaluate --input`, a water file for the report)."""
+    try:
+        return run_bounded_read(_first_sheet_text, path, settings)
+    except FileRejected:
+        raise
+    except Exception as exc:  # the loader's own error types
+        raise FileRejected(path.name, f"无法读取文件：{exc}") from exc
+
+
+def read_first_sheet_cells(path: Path, settings: Settings) -> list[list[Any]]:
+    """The first sheet of a workbook as rows of cell values, scanned and read under the budget."""
+    try:
+        return run_bounded_read(_first_sheet_cells, path, settings)
+    except FileRejected:
+        raise
+    except Exception as exc:
+        raise FileRejected(path.name, f"无法读取文件：{exc}") from exc
+
+
+def run_bounded_read(fn: Any, path: Path, settings: Settings) -> Any:
+    from industry_brain.ingest.budget import run_bounded
+
+    return run_bounded(fn, path, settings, settings=settings, file=path.name)

@@ -30,6 +30,9 @@ class ImportResult:
     warnings: int = 0
     unchanged: bool = False
     superseded: list[int] = field(default_factory=list)
+    action: str = "new"  # new, replace, supplement, keep (supersede.ACTION_NAMES), or unchanged
+    note: str = ""  # why a replacing file was taken as a supplement
+    batches: list[int] = field(default_factory=list)  # a file of several months: a batch per month
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

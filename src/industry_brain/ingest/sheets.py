@@ -87,7 +87,7 @@ def _check_one(
     try:
         layout = locate(grid, source, settings.header_scan_rows, file)
         if grid.merged:
-            fill_down(grid, layout.header_offset + 1)
+            fill_down(grid, layout.header_offset + 1, file)
         grid.notes.extend(layout.notes)
         layout.notes = grid.notes
         parsed = validate(grid, layout, period, settings.district_code, file)

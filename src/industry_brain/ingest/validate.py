@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from industry_brain.core.errors import FileRejected
-from industry_brain.ingest import parse
+from industry_brain.ingest import checks, parse
 from industry_brain.ingest.header import Column, Layout
 from industry_brain.ingest.reader import Grid
 from industry_brain.ingest.templates import FIELD_BY_NAME, Kind, PeriodRule
@@ -45,6 +46,7 @@ def _data_frame(grid: Grid, layout: Layout) -> pl.DataFrame:
     first = grid.first_row + start
     body = body.with_columns(pl.int_range(first, first + body.height, dtype=pl.Int64).alias(ROW))
     cells = [c for c in body.columns if c != ROW]
+    body = parse.unquote(body, cells)
     # Blank once stripped (polars strips U+3000 too), without the full-width pass of clean().
     blank = pl.all_horizontal([pl.col(c).str.strip_chars().replace("", None).is_null() for c in cells])
     return body.filter(~blank)
@@ -129,13 +131,13 @@ def _typed(
         if keys is None:
             wide.append(name)
             continue
-        table = _sign_error(keys.with_columns(_field(name, column, by_field, county)), name)
+        table = _checked(keys.with_columns(_field(name, column, by_field, county)), name, column)
         out = out.join(table, on=roots, how="left", nulls_equal=True, maintain_order="left")
     if wide:
         exprs = [e for name in wide for e in _field(name, by_field[name], by_field, county)]
         out = out.lazy().with_columns(exprs).collect()
         for name in wide:  # on the materialised value: in the expression, the parser would run again
-            out = _sign_error(out, name)
+            out = _checked(out, name, by_field[name])
     order = [*frame.columns, *[f"{p}_{n}" for n in by_field for p in ("v", "e")]]
     return out.select(order)
 
@@ -155,7 +157,7 @@ def _field(name: str, column: Column, by_field: dict[str, Column], county: str) 
         # A bare month number (3, 03, 3月) goes with the row's 年份.
         year_col = parse.clean(pl.col(f"c{by_field['year'].index}")).str.replace(r"(年|\.0+)$", "")
         bare = parse.clean(src).str.replace(r"(月|\.0+)$", "")
-        src = pl.when(bare.str.contains(r"^\d{1,2}$")).then(pl.format("{}-{}", year_col, bare)).otherwise(src)
+        src = pl.when(bare.str.contains(r"^\d{1,2}$")).then(parse.say("{}-{}", year_col, bare)).otherwise(src)
     if spec.kind is Kind.quantity:
         value, error = (parse.count if spec.unit == "次" else parse.number)(src)
         value = value * column.factor
@@ -164,13 +166,32 @@ def _field(name: str, column: Column, by_field: dict[str, Column], county: str) 
     return [value.alias(f"v_{name}"), error.alias(f"e_{name}")]
 
 
-def _sign_error(frame: pl.DataFrame, name: str) -> pl.DataFrame:
-    """A quantity that cannot be negative and is: an error, unless the cell has one already."""
+def _checked(frame: pl.DataFrame, name: str, column: Column) -> pl.DataFrame:
+    """e_<name> with the checks of ingest/checks.py, then the sign check. A cheap mask finds the
+    few rows a check can fail on; only those get the message built (a 5M-row file has none)."""
     spec = FIELD_BY_NAME[name]
+    src, value, error = pl.col(f"c{column.index}"), pl.col(f"v_{name}"), f"e_{name}"
+    # Kept text is searched for control characters in every row; a parsed kind's control
+    # character makes the cell unparseable, so only its rows with an error need the search.
+    kept = spec.kind in (Kind.text, Kind.township, Kind.code)
+    masks = [src.str.contains(checks.CONTROL) if kept else pl.col(error).is_not_null()]
+    reasons = [checks.control_error(src), pl.col(error)]
+    if spec.kind is Kind.quantity and spec.bounds:
+        low, high = spec.bounds
+        masks.append(~value.is_finite() | (value > high) | (value < low) & pl.lit(not spec.nonnegative))
+        reasons.append(checks.figure_error(value, src, spec, column))
+    elif spec.kind is Kind.date and spec.window:
+        today = dt.date.today()
+        masks.append((value < spec.window.earliest) | (value > today) & pl.lit(not spec.window.future))
+        reasons.append(checks.date_error(value, spec, today))
+    suspect = frame.select(pl.any_horizontal(masks).fill_null(False)).to_series()
+    if suspect.any():
+        found = frame.filter(suspect).select(pl.coalesce(reasons)).to_series()
+        frame = frame.with_columns(frame[error].scatter(suspect.arg_true(), found))
     if spec.kind is not Kind.quantity or not spec.nonnegative:
         return frame
-    negative = pl.when(pl.col(f"v_{name}") < 0).then(pl.lit(f"{spec.header}不能为负数"))
-    return frame.with_columns(pl.coalesce(pl.col(f"e_{name}"), negative).alias(f"e_{name}"))
+    negative = pl.when(value < 0).then(pl.lit(f"{spec.header}不能为负数"))
+    return frame.with_columns(pl.coalesce(pl.col(error), negative).alias(error))
 
 
 def _code_errors(frame: pl.DataFrame) -> pl.DataFrame:
@@ -226,7 +247,7 @@ def _row_period(frame: pl.DataFrame, layout: Layout, period_arg: str | None, fil
     if period_arg:
         fits = (pl.col("period") == period_arg) | pl.col("period").str.starts_with(period_arg + "-")
         mismatch = pl.when(own.is_not_null() & ~fits).then(
-            pl.format("数据期间 {} 与导入期间 {} 不符", pl.col("period"), pl.lit(period_arg))
+            parse.say("数据期间 {} 与导入期间 {} 不符", pl.col("period"), pl.lit(period_arg))
         )
         frame = frame.with_columns(mismatch.alias("e_period"))
     return frame
@@ -269,7 +290,7 @@ def _duplicates(frame: pl.DataFrame, layout: Layout) -> tuple[pl.DataFrame, list
     differing = pl.col("__variants") > 1
     frame = frame.with_columns(
         pl.when(differing)
-        .then(pl.format("“{}”在本文件中出现多次且数据不同（第 {} 行）", code, rows_text))
+        .then(parse.say("“{}”在本文件中出现多次且数据不同（第 {} 行）", code, rows_text))
         .alias("e_duplicate"),
         (~differing & (pl.col(ROW) != pl.col("__rows").list.first())).fill_null(False).alias("__skip"),
     )
@@ -313,9 +334,35 @@ def validate(grid: Grid, layout: Layout, period_arg: str | None, county: str, fi
         {"row": r, "column": None, "value": None, "message": "合计/说明行，已跳过"}
         for r in totals[ROW].to_list()
     ]
-    warnings += dup_notes + _township_warnings(frame, layout)
+    warnings += dup_notes + _township_warnings(frame, layout) + _date_warnings(frame, layout)
     skipped = totals.height + len(dup_notes)
-    return Parsed(accepted, rejects, rows_read, skipped, period, warnings)
+    return Parsed(accepted, _visible(rejects), rows_read, skipped, period, _visible(warnings))
+
+
+def _visible(notes: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Rejects and warnings as stored: a control character in a header or a cell shown as a
+    mark (PostgreSQL refuses NUL in text; SQLite would keep it invisible). A reject's raw row
+    stays as sent, in JSON, which escapes control characters: exported, then sent back
+    unfixed, the row is rejected again rather than accepted with a mark in its name."""
+    return [{k: v if k == "raw" else checks.visible(v) for k, v in n.items()} for n in notes]
+
+
+def _date_warnings(frame: pl.DataFrame, layout: Layout) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for name, column in layout.by_field().items():
+        spec = FIELD_BY_NAME[name]
+        if spec.kind is not Kind.date or spec.window is None:
+            continue
+        src = f"c{column.index}"
+        notes = frame.filter(~pl.col("__rejected")).select(
+            ROW, src, checks.date_warning(pl.col(f"v_{name}"), spec).alias("__note")
+        )
+        notes = notes.filter(pl.col("__note").is_not_null())
+        out += [
+            {"row": r, "column": column.header, "value": v, "message": m}
+            for r, v, m in zip(notes[ROW], notes[src], notes["__note"], strict=True)
+        ]
+    return out
 
 
 def _township_warnings(frame: pl.DataFrame, layout: Layout) -> list[dict[str, object]]:
