@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import reduce
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -70,6 +71,14 @@ def _indicators(t: ir.Table, method: Method) -> ir.Table:
     return t.mutate(**values)
 
 
+def _whole(group: list[str]) -> Any:
+    """The whole of each group as a window, its rows in credit-code order. The order makes the
+    sums and means exact to the last digit from run to run and whatever the engine's threads
+    or the file's row groups: floats added in another order give another last digit, and an
+    engine without an order adds them as its threads happen to deliver the rows."""
+    return ibis.window(group_by=group, order_by="credit_code", rows=(None, None))
+
+
 def _benchmark(t: ir.Table, item: Item, iset: str) -> ir.FloatingValue:
     bm = item.benchmark
     if bm.rule == "constant":
@@ -78,11 +87,12 @@ def _benchmark(t: ir.Table, item: Item, iset: str) -> ir.FloatingValue:
     defined = _defined(t, item.indicator) & (t.iset == iset)
     num, den = (_operand(t, c) for c in INDICATORS[item.indicator])
     if bm.rule == "pool_aggregate":
-        value = ibis.ifelse(defined, num, ibis.null("float64")).sum().over(group_by=group) / ibis.ifelse(
+        over = _whole(group)
+        value = ibis.ifelse(defined, num, ibis.null("float64")).sum().over(over) / ibis.ifelse(
             defined, den, ibis.null("float64")
-        ).sum().over(group_by=group)
+        ).sum().over(over)
     else:  # pool_mean
-        value = ibis.ifelse(defined, t[item.indicator], ibis.null("float64")).mean().over(group_by=group)
+        value = ibis.ifelse(defined, t[item.indicator], ibis.null("float64")).mean().over(_whole(group))
     return value * bm.multiple
 
 
@@ -113,7 +123,7 @@ def _items(t: ir.Table, method: Method) -> ir.Table:
             [s for s, items in method.sets.items() if any(i.indicator == name for i in items)]
         )
         fill = (
-            t[f"raw_{name}"].mean().over(group_by=["pool", "iset"]).fill_null(0.0)
+            t[f"raw_{name}"].mean().over(_whole(["pool", "iset"])).fill_null(0.0)
             if method.imputation == "pool_mean"
             else ibis.literal(0.0)
         )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.figures import finite_figure
 from industry_brain.evaluation.inputs import FLAGS
 from industry_brain.evaluation.method import INDICATORS, Method
 from industry_brain.evaluation.models import Appeal, EvaluationInput, EvaluationRun
@@ -18,6 +20,10 @@ from industry_brain.evaluation.run_views import appeal_info
 from industry_brain.evaluation.service import method_of
 from industry_brain.evaluation.workflow_common import fmt_value, locked_run, now, status_name
 from industry_brain.evaluation.workflow_types import AppealInfo
+
+if TYPE_CHECKING:
+    from industry_brain.core.settings import Settings
+    from industry_brain.evaluation.evidence import Evidence
 
 # Facts fields an appeal may dispute, and what they are called.
 FIELD_NAMES = {
@@ -59,8 +65,22 @@ def file_appeal(
     statement: str,
     filed_by: str,
     today: dt.date,
+    evidence: Sequence[Evidence] = (),
+    settings: Settings | None = None,
+    require_evidence: bool = False,
 ) -> AppealInfo:
-    """申诉: dispute one figure of an enterprise in a run under 公示, on or before its deadline."""
+    """申诉: dispute one figure of an enterprise in a run under 公示, on or before its deadline,
+    with its 证明材料 (`evidence`, checked and stored by evaluation.evidence; `settings` is then
+    required). The page and the API pass `require_evidence`: an enterprise's claim comes with
+    its proof, as the notice asks."""
+    from industry_brain.evaluation.evidence import ALLOWED_TEXT, check_evidence, store_evidence
+
+    if require_evidence and not evidence:
+        raise IndustryBrainError(f"请附上证明材料（{ALLOWED_TEXT}），如完税证明、土地证")
+    if evidence:
+        if settings is None:
+            raise ValueError("file_appeal: settings are needed to store evidence")
+        check_evidence(evidence, settings=settings)
     run = locked_run(session, run_id)
     _check_open(session, run, today)
     if not statement or not statement.strip():
@@ -84,6 +104,9 @@ def file_appeal(
     )
     session.add(appeal)
     session.flush()
+    if evidence:
+        assert settings is not None
+        store_evidence(session, appeal=appeal, files=evidence, by=appeal.filed_by, settings=settings)
     return appeal_info(session, appeal)
 
 
@@ -120,11 +143,14 @@ def _check_field(run: EvaluationRun, field: str) -> None:
 
 
 def _checked_value(field: str, value: Any) -> float:
+    if value is None:
+        raise IndustryBrainError(f"请填写申诉值（{FIELD_NAMES.get(field, field)}）")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise IndustryBrainError(f"申诉字段 {field}：申诉值应为数字，实为 {value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise IndustryBrainError(f"申诉字段 {field}：申诉值应为有限的数字，实为 {value!r}")
+    try:
+        number = finite_figure(value)
+    except ValueError:
+        raise IndustryBrainError(f"申诉字段 {field}：申诉值应为有限的数字，实为 {value!r}") from None
     if field in FLAGS and number not in (0.0, 1.0):
         raise IndustryBrainError(f"申诉字段 {field}：应为 1 或 0，实为 {fmt_value(number)}")
     if field in NON_NEGATIVE and number < 0:

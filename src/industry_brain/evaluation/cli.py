@@ -16,7 +16,9 @@ from industry_brain.cli.support import (
     friendly_errors,
     out,
     print_json,
+    require_data,
     settings_for,
+    working,
 )
 from industry_brain.evaluation.engines import ENGINES
 from industry_brain.evaluation.method import load_method, shipped_methods
@@ -44,14 +46,8 @@ def evaluate_command(
     as_json: JsonOption = False,
 ) -> None:
     """亩均效益综合评价 (evaluate the enterprises of a year)."""
-    from industry_brain.evaluation.inputs import read_facts
-    from industry_brain.evaluation.service import (
-        compute,
-        facts_of_year,
-        input_hash,
-        run_evaluation,
-        summarise,
-    )
+    from industry_brain.evaluation.files import evaluate_file
+    from industry_brain.evaluation.service import run_evaluation
     from industry_brain.reports.tables import write_table
 
     chosen = load_method(method)
@@ -59,31 +55,30 @@ def evaluate_command(
     summary: dict[str, Any]
     if input_file is not None:
         # the year's rows, as run_evaluation uses: the same facts give the same input_hash
-        facts = facts_of_year(read_facts(input_file), year)
-        results = compute(facts, chosen, year=year, engine=engine, postgres_url=settings.database_url)
-        grades, pools = summarise(results)
+        done = evaluate_file(input_file, chosen, year=year, settings=settings, engine=engine, output=output)
         summary = {
             "run_id": None,
             "year": year,
             "method": chosen.id,
             "method_fingerprint": chosen.fingerprint(),
-            "input_hash": input_hash(facts),
+            "input_hash": done.input_hash,
             "engine": engine,
-            "enterprises": results.height,
-            "grades": grades,
-            "pools": pools,
+            "enterprises": done.enterprises,
+            "grades": done.grades,
+            "pools": done.pools,
         }
     else:
-        with boundary(settings) as session:
+        with working(f"正在评价 {year} 年…", quiet=as_json), boundary(settings) as session:
+            require_data(session, settings, year=year)
             run, results = run_evaluation(session, year=year, method=chosen, settings=settings, engine=engine)
         summary = run.to_json()
-    if output is not None:
-        write_table(results, output, sheet=f"{year}年亩均评价")
+        if output is not None:
+            write_table(results, output, sheet=f"{year}年亩均评价")
     if as_json:
         print_json(summary)
         return
     head = f"评价批次 {summary['run_id']}（草稿）" if summary["run_id"] else "评价结果（未保存）"
-    out.print(f"{head}：{year} 年，方法 {chosen.id}，{summary['enterprises']} 户企业")
+    out.print(f"{head}：{year} 年，方法《{chosen.title}》，{summary['enterprises']} 户企业")
     for grade, count in summary["grades"].items():
         out.print(f"  {GRADE_NAMES.get(grade, grade)}：{count} 户")
     if output is not None:

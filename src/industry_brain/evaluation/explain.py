@@ -388,7 +388,7 @@ def render(exp: Explanation, method: Method) -> list[str]:
     lines = [f"企业：{who}"]
     if exp.run_id is not None or exp.year is not None:
         batch = f"评价批次 {exp.run_id}，" if exp.run_id is not None else ""
-        lines.append(f"{batch}{exp.year} 年度，评价方法 {method.id}（{method.title}）")
+        lines.append(f"{batch}{exp.year} 年度，评价方法《{method.title}》")
     if exp.pool == "not_evaluated":
         lines.append(f"结果：{exp.grade_label}，{reason_text(exp.reason, method)}。")
         return lines

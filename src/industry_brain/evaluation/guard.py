@@ -20,7 +20,7 @@ _TRANSITIONS = {("draft", "published"), ("published", "final"), ("published", "s
 
 def install_guard() -> None:
     """Refuse, at flush, any ORM change to a published run beyond its status moving forward
-    (idempotent; core.db.load_all_models installs it for every opened database)."""
+    (idempotent; industry_brain.registry.load_all_models installs it for every opened database)."""
     if not event.contains(Session, "before_flush", _guard_flush):
         event.listen(Session, "before_flush", _guard_flush)
 

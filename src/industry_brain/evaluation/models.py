@@ -114,3 +114,20 @@ class Appeal(Base):
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     review_reason: Mapped[str | None] = mapped_column(Text)
     new_run_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_run.id"))
+
+
+class AppealAttachment(Base):
+    """证明材料 of an appeal: the file lies in settings.evidence_dir under `stored_name` (generated,
+    never the uploaded name); `file_name` is what the uploader called it, for display only."""
+
+    __tablename__ = "appeal_attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeal.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(100))

@@ -29,7 +29,7 @@ from industry_brain.core.auth import NotFound
 from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.scope import Scope
 from industry_brain.core.text import normalise_code
-from industry_brain.enterprises.profile import DRAFT_READERS
+from industry_brain.evaluation.evidence import DRAFT_READERS
 from industry_brain.evaluation.explain import Explanation, explain, figure, reason_text, row_benchmarks
 from industry_brain.evaluation.method import Method, Policy
 from industry_brain.evaluation.models import EvaluationResult, EvaluationRun
@@ -55,7 +55,6 @@ class Notice:
     township: str | None
     explanation: Explanation
     policy: list[str] = field(default_factory=list)
-    policy_source: str | None = None
     appeal: list[str] = field(default_factory=list)
     status_note: str = ""
     reason_text: str | None = None  # why it was not evaluated (grade T)
@@ -98,10 +97,23 @@ def scope_notices(
         raise NotFound()
     if limit is not None and len(members) > limit:
         raise IndustryBrainError(
-            f"评价批次 {run.id} 范围内共 {len(members)} 户企业，超过单个文件上限 {limit} 户：请按镇街"
-            "（township_code）分别下载，或用命令 industry-brain evaluation notice 生成"
+            f"评价批次 {run.id} 范围内共 {len(members)} 户企业，超过直接下载上限 {limit} 户：请在"
+            "“亩均评价”页面点“全部告知书”在后台生成（可在“我的任务”中查看进度并下载），"
+            "或经接口 POST /api/v1/jobs/evaluation-notices 发起"
         )
     return _notices(session, run, members, today)
+
+
+def notice_count(
+    session: Session, *, run_id: int, scope: Scope, township_code: str | None = None
+) -> tuple[EvaluationRun, int]:
+    """(the run, how many notices the caller would get): what a bulk request is checked
+    against before it is queued; NotFound when there are none."""
+    run = _visible_run(session, run_id, scope)
+    members = _members(session, run, scope, township_code=township_code)
+    if not members:
+        raise NotFound()
+    return run, len(members)
 
 
 def _visible_run(session: Session, run_id: int, scope: Scope) -> EvaluationRun:
@@ -153,8 +165,8 @@ def _members(
 def _notices(
     session: Session, run: EvaluationRun, members: dict[str, str | None], today: dt.date
 ) -> list[Notice]:
-    from industry_brain.enterprises.queries import township_name
     from industry_brain.evaluation.service import method_of, run_inputs, run_results
+    from industry_brain.reference.divisions import known_township_name as township_name
 
     method = method_of(run)
     results = run_results(session, run, method)
@@ -175,7 +187,6 @@ def _notices(
         status=run.status,
         status_label=status_name(run.status),
         deadline=run.deadline,
-        policy_source=method.sources.get(method.policy.source or "", method.policy.source),
         appeal=appeal_lines(run, today),
         status_note=status_note(session, run, today),
         issued_on=today,

@@ -90,7 +90,7 @@ def blocks(notice: Notice) -> list[Block]:
         Block("p", f"{who}（统一社会信用代码 {notice.credit_code}）："),
         Block(
             "p",
-            f"根据《{notice.method_title}》（评价方法 {notice.method_id}，第 {notice.method_version} 版），"
+            f"根据《{notice.method_title}》（第 {notice.method_version} 版），"
             f"现将贵单位 {notice.year} 年度亩均效益综合评价结果告知如下。",
         ),
     ]
@@ -105,8 +105,9 @@ def blocks(notice: Notice) -> list[Block]:
             ("本池分档标准", [Block("list", items=[b.text for b in exp.boundaries])]),
         ]
     if notice.policy:
-        source = [Block("small", f"费率依据：{notice.policy_source}")] if notice.policy_source else []
-        sections.append(("差别化政策", [Block("list", items=notice.policy), *source]))
+        # the rates' provenance (and its caveats) is for the bureau, in docs/evaluation-policies.md:
+        # a document sent to an enterprise states the policy, not where a developer found it
+        sections.append(("差别化政策", [Block("list", items=notice.policy)]))
     sections.append(("公示与申诉", [Block("p", notice.status_note), Block("list", items=notice.appeal)]))
     for i, (heading, body) in enumerate(sections):
         out.append(Block("h", f"{NUMERALS[i]}、{heading}"))
@@ -124,7 +125,7 @@ def _basics(notice: Notice) -> Block:
             ["统一社会信用代码", notice.credit_code],
             ["所属镇街", notice.township or "—"],
             ["评价年度", f"{notice.year} 年"],
-            ["评价方法", f"{notice.method_id}（{notice.method_title}，第 {notice.method_version} 版）"],
+            ["评价方法", f"{notice.method_title}（第 {notice.method_version} 版）"],
             ["评价批次", f"{notice.run_id}（第 {notice.run_version} 版，{notice.status_label}）"],
         ],
     )

@@ -293,7 +293,7 @@ def policy_report(
     source = method.sources.get(policy.source or "", policy.source)
     notes = []
     if water is None:
-        notes.append("未提供用水量（water_t），差别化水价只列费率，不计金额")
+        notes.append("未提供用水量，差别化水价只列费率，不计金额")
     if land_tax_base_yuan_per_mu is None:
         notes.append("未提供城镇土地使用税基数（元/亩/年），土地使用税调整只列百分比，不计金额")
     missing = [str(y) for y, rid in chosen.items() if rid is None]

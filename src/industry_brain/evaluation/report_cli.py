@@ -31,24 +31,28 @@ OutputOption = Annotated[Path | None, typer.Option("--output", help="写出为 .
 
 
 def write_sheets(path: Path, sheets: dict[str, pl.DataFrame], *, title: str | None = None) -> Path:
-    """Several frames as sheets of one .xlsx (frozen headers, an optional title row)."""
-    import xlsxwriter
+    """Several frames as sheets of one .xlsx (frozen headers, an optional title row); text stays
+    text (core/cells.py)."""
+    from industry_brain.core.cells import XlsxCells, xlsx_workbook
+    from industry_brain.reports.tables import readable
 
+    sheets = {name: readable(frame) for name, frame in sheets.items()}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
-    with xlsxwriter.Workbook(str(tmp)) as book:
+    with xlsx_workbook(tmp) as book:
+        cells = XlsxCells(book)
         bold = book.add_format({"bold": True})
         for name, frame in sheets.items():
             ws = book.add_worksheet(name[:31])
             row = 0
             if title:
-                ws.write(0, 0, title, bold)
+                cells.write(ws, 0, 0, title, bold)
                 row = 1
-            ws.write_row(row, 0, frame.columns, bold)
+            cells.write_row(ws, row, 0, frame.columns, bold)
             ws.freeze_panes(row + 1, 0)
             for i, values in enumerate(frame.iter_rows(), start=row + 1):
-                ws.write_row(i, 0, ["" if v is None else v for v in values])
+                cells.write_row(ws, i, 0, values)
     tmp.replace(path)
     return path
 
@@ -109,7 +113,7 @@ def policy_command(
     """差别化政策测算：每户企业的加价金额与能耗指标变化，及各镇街合计 (policy amounts)."""
     from industry_brain.evaluation.policies import policy_report
 
-    water_frame = _read_water(water) if water is not None else None
+    water_frame = _read_water(water, settings_for(db)) if water is not None else None
     with boundary(settings_for(db)) as session:
         report = policy_report(
             session, run_id=run_id, land_tax_base_yuan_per_mu=land_tax_base, water=water_frame
@@ -176,7 +180,7 @@ WATER_HEADERS = {
 }
 
 
-def _read_water(path: Path) -> pl.DataFrame:
+def _read_water(path: Path, settings: Any) -> pl.DataFrame:
     """A water-use file: credit_code (统一社会信用代码) and water_t (用水量, tonnes a year)."""
     from industry_brain.core.errors import FileRejected
 
@@ -185,7 +189,9 @@ def _read_water(path: Path) -> pl.DataFrame:
         if suffix == ".csv":
             raw = pl.read_csv(path, infer_schema=False)
         elif suffix in (".xlsx", ".xls"):
-            raw = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+            from industry_brain.ingest.reader import read_first_sheet
+
+            raw = read_first_sheet(path, settings)
         elif suffix == ".parquet":
             raw = pl.read_parquet(path)
         else:

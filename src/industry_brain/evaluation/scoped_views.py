@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from industry_brain.core.scope import Scope
 from industry_brain.enterprises.models import Enterprise
-from industry_brain.enterprises.profile import DRAFT_READERS, township_name
+from industry_brain.evaluation.evidence import DRAFT_READERS
 from industry_brain.evaluation.models import EvaluationInput, EvaluationResult, EvaluationRun
 from industry_brain.evaluation.run_views import list_appeals, run_metadata
 from industry_brain.evaluation.workflow_common import appeal_status_name, status_name
+from industry_brain.reference.divisions import township_name as _township_name
 
 GRADES = ("A", "B", "C", "D", "T")
 _TAX_PER_MU = EvaluationResult.__table__.c.tax_per_mu  # a catalogue column, added in a loop
@@ -184,8 +185,13 @@ def evaluation_results(
     ]
 
 
-def visible_appeals(session: Session, *, run_id: int, scope: Scope) -> list[dict[str, Any]]:
-    """The appeals of the run's family that concern enterprises in scope."""
+def visible_appeals(
+    session: Session, *, run_id: int, scope: Scope, far_ratio: float = 0.2
+) -> list[dict[str, Any]]:
+    """The appeals of the run's family that concern enterprises in scope, each with its
+    attachments, every department's figure for the disputed field in the run's year and
+    `far` (the claim is more than `far_ratio` from every one of them; None: nothing to compare)."""
+    from industry_brain.evaluation.evidence import attachments_of, department_figures, far_claim
 
     run = session.get(EvaluationRun, run_id)
     if run is None or (run.status == "draft" and scope.role not in DRAFT_READERS):
@@ -197,8 +203,27 @@ def visible_appeals(session: Session, *, run_id: int, scope: Scope) -> list[dict
             select(Enterprise.credit_code, Enterprise.township_code).where(Enterprise.credit_code.in_(codes))
         ).all()
     )
+    shown = [
+        a
+        for a in appeals
+        if scope.sees_enterprise(credit_code=a.credit_code, township_code=towns.get(a.credit_code))
+    ]
+    files = attachments_of(session, [a.appeal_id for a in shown])
     out = []
-    for a in appeals:
-        if scope.sees_enterprise(credit_code=a.credit_code, township_code=towns.get(a.credit_code)):
-            out.append(asdict(a) | {"status_label": appeal_status_name(a.status)})
+    for a in shown:
+        figures = department_figures(session, credit_code=a.credit_code, field=a.field, year=run.year)
+        out.append(
+            asdict(a)
+            | {
+                "status_label": appeal_status_name(a.status),
+                "attachments": files[a.appeal_id],
+                "department_figures": figures,
+                "far": far_claim(a.claimed_value, figures, ratio=far_ratio),
+            }
+        )
     return out
+
+
+def township_name(code: str | None) -> str:
+    """A township's name for a results table: "—" when the enterprise has none."""
+    return _township_name(code) if code else "—"

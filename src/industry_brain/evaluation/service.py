@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import io
 
 import polars as pl
 import yaml
@@ -24,11 +25,27 @@ from industry_brain.evaluation.models import EvaluationInput, EvaluationResult, 
 from industry_brain.evaluation.schemas import RunSummary
 from industry_brain.ingest.facts import FACT_COLUMNS, resolve_year
 
+HASH_CHUNK = 200_000
+
 
 def input_hash(facts: pl.DataFrame) -> str:
-    """sha256 of the facts in canonical order and form: equal facts, equal hash."""
-    canonical = facts.select(FACT_COLUMNS).cast(SCHEMA).sort("credit_code", "year")
-    return hashlib.sha256(canonical.write_csv(float_precision=12).encode("utf-8")).hexdigest()
+    """sha256 of the facts in canonical order and form: equal facts, equal hash.
+
+    The bytes hashed are the facts sorted by credit code and year, written as CSV (a header,
+    floats with 12 decimals). They are written and hashed a slice at a time, so the text of 5M
+    rows (~2 GB) never exists at once; a CSV row's text depends on that row alone, so the bytes
+    are those of the whole frame written in one piece (tests/test_input_hash.py)."""
+    canonical = facts.select(FACT_COLUMNS).cast(SCHEMA)
+    order = canonical.select(pl.arg_sort_by("credit_code", "year")).to_series()
+    digest = hashlib.sha256()
+    buffer = io.BytesIO()
+    for start in range(0, max(canonical.height, 1), HASH_CHUNK):
+        buffer.seek(0)
+        buffer.truncate()
+        chunk = canonical[order.slice(start, HASH_CHUNK)]
+        chunk.write_csv(buffer, include_header=start == 0, float_precision=12)
+        digest.update(buffer.getbuffer())
+    return digest.hexdigest()
 
 
 def facts_of_year(facts: pl.DataFrame, year: int) -> pl.DataFrame:
@@ -41,10 +58,17 @@ def facts_of_year(facts: pl.DataFrame, year: int) -> pl.DataFrame:
 
 
 def compute(
-    facts: pl.DataFrame, method: Method, *, year: int, engine: str = "duckdb", postgres_url: str | None = None
+    facts: pl.DataFrame,
+    method: Method,
+    *,
+    year: int,
+    engine: str = "duckdb",
+    postgres_url: str | None = None,
+    settings: Settings | None = None,
 ) -> pl.DataFrame:
-    """The results of `method` on `facts` for `year`, computed on `engine`."""
-    con = connect(engine, postgres_url=postgres_url)
+    """The results of `method` on `facts` for `year`, computed on `engine` (a Spark session of
+    `settings`, for PySpark)."""
+    con = connect(engine, postgres_url=postgres_url, settings=settings)
     name = facts_table_name()
     try:
         table = to_backend(facts, con, name)
@@ -93,7 +117,9 @@ def run_evaluation(
     if facts is None:
         facts = facts_for(session, year=year, settings=settings)
     facts = facts_of_year(facts, year)
-    results = compute(facts, method, year=year, engine=engine, postgres_url=settings.database_url)
+    results = compute(
+        facts, method, year=year, engine=engine, postgres_url=settings.database_url, settings=settings
+    )
     run = EvaluationRun(
         year=year,
         method_id=method.id,

@@ -7,7 +7,7 @@ hash stay as they were; only its status moves forward (published → superseded 
 flush guard (evaluation.guard) refuses any other change made through the ORM.
 
 This module gathers the public names of the lifecycle, which live in:
-  publication     publish, finalize_due
+  publication     publish, finalize_due, finalize_run
   appeals         appealable_fields, file_appeal
   review          review_appeal
   run_views       list_runs, run_info, list_appeals, standing
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from industry_brain.evaluation.appeals import FIELD_NAMES, NON_NEGATIVE, appealable_fields, file_appeal
 from industry_brain.evaluation.guard import install_guard
-from industry_brain.evaluation.publication import finalize_due, publish
+from industry_brain.evaluation.publication import finalize_due, finalize_run, publish
 from industry_brain.evaluation.review import review_appeal
 from industry_brain.evaluation.run_views import list_appeals, list_runs, run_info, standing
 from industry_brain.evaluation.verify import verify_run
@@ -49,6 +49,7 @@ __all__ = [
     "appealable_fields",
     "file_appeal",
     "finalize_due",
+    "finalize_run",
     "install_guard",
     "list_appeals",
     "list_runs",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,10 +40,9 @@ def _user(by: str | None) -> str:
 
 
 def _date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise IndustryBrainError(f"{option}：日期应为 YYYY-MM-DD，实为“{text}”") from None
+    from industry_brain.evaluation.workflow_common import parse_date
+
+    return parse_date(text, f"{option} ")
 
 
 def _num(value: float | int | None) -> str:
@@ -147,7 +147,9 @@ def show_command(
 @friendly_errors
 def publish_command(
     run_id: Annotated[int, typer.Argument(help="草稿批次号")],
-    deadline: Annotated[str, typer.Option("--deadline", help="公示截止日 YYYY-MM-DD（当天仍可申诉）")],
+    deadline: Annotated[
+        str, typer.Option("--deadline", help="公示截止日，如 2026-12-20 或 2026/12/20（当天仍可申诉）")
+    ],
     by: ByOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -174,14 +176,25 @@ def appeal_command(
     ],
     value: Annotated[float, typer.Option("--value", help="申诉人认为正确的数值（字段的单位）")],
     statement: Annotated[str, typer.Option("--statement", help="申诉理由和依据")],
+    attach: Annotated[
+        list[Path] | None,
+        typer.Option("--attach", help="证明材料（pdf、jpg、png、xlsx、docx），可重复", show_default=False),
+    ] = None,
     by: ByOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """对公示中批次的一项数据提出申诉 (file an appeal against one figure)."""
+    from industry_brain.evaluation.evidence import Evidence
     from industry_brain.evaluation.workflow import file_appeal
 
-    with boundary(settings_for(db)) as session:
+    files = []
+    for path in attach or []:
+        if not path.is_file():
+            raise IndustryBrainError(f"--attach：找不到文件 {path}")
+        files.append(Evidence(name=path.name, content=path.read_bytes()))
+    settings = settings_for(db)
+    with boundary(settings) as session:
         appeal = file_appeal(
             session,
             run_id=run_id,
@@ -191,6 +204,8 @@ def appeal_command(
             statement=statement,
             filed_by=_user(by),
             today=dt.date.today(),
+            evidence=files,
+            settings=settings,
         )
     if as_json:
         print_json(appeal.to_json())

@@ -4,6 +4,7 @@ the clock, how a figure is written in a message, and taking a run under a row lo
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,37 @@ APPEAL_STATUS_NAMES = {"pending": "待复核", "accepted": "已采纳", "rejecte
 def now() -> dt.datetime:
     """The current time as naive UTC, as the run and appeal tables store it."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def today() -> dt.date:
+    """Today's date as the pages and the API take it for 公示, 申诉 and 终审 (one place, so a
+    test's server can move the clock)."""
+    return dt.date.today()
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+DATE_FORMS = "2026-12-20、2026/12/20 或 2026年12月20日"
+
+
+def parse_date(text: object, what: str = "日期") -> dt.date:
+    """A date as officials type it: 2026-12-20, 2026/12/20, 2026.12.20 or 2026年12月20日;
+    anything else is refused with a message saying what is expected."""
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
+    raw = str(text or "").strip()
+    match = _DATE.fullmatch(raw)
+    if match is None:
+        shown = f"“{raw[:40]}”" if raw else "空"
+        raise IndustryBrainError(f"{what}{shown}无法识别：请写成 {DATE_FORMS}")
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise IndustryBrainError(
+            f"{what}“{raw[:40]}”不是有效的日期（{year} 年没有 {month} 月 {day} 日）"
+        ) from None
 
 
 def status_name(status: str) -> str:
