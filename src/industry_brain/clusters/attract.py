@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from industry_brain.clusters import complexity as cx
 from industry_brain.clusters.chains import class_name
 from industry_brain.core.errors import ConfigurationError, IndustryBrainError
+from industry_brain.core.figures import finite_figure
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 from industry_brain.evaluation.engines import connect
@@ -87,11 +88,11 @@ def read_reference(path: Path, *, level: int) -> pl.DataFrame:
                 f"{where} 列 industry: “{code}”不是至少 {level} 位的 GB/T 4754-2017 代码"
             )
         try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ConfigurationError(f"{where} 列 value: “{value}”不是数字") from None
-        if number < 0 or number != number:
-            raise ConfigurationError(f"{where} 列 value: 不能为负数或非数 ({value})")
+            number = finite_figure(value)
+        except ValueError as exc:
+            raise ConfigurationError(f"{where} 列 value: {exc}") from None
+        if number < 0:
+            raise ConfigurationError(f"{where} 列 value: 不能为负数 ({value})")
         rows.append((area.strip(), code[:level], number))
     return pl.DataFrame(
         rows, schema={"area": pl.String, "industry": pl.String, "value": pl.Float64}, orient="row"
@@ -224,11 +225,11 @@ def _explain() -> pl.Expr:
     )
     complexity = (
         pl.when(pl.col("pci").is_null())
-        .then(pl.lit("地区或行业太少，PCI/COG 不计算"))
+        .then(pl.lit("地区或行业太少，行业复杂度与机会增益不计算"))
         .otherwise(
             # a null inside pl.format would blank the whole explanation
             pl.format(
-                "地区 ECI {}，行业 PCI {}，COG {}",
+                "地区经济复杂度 {}，行业复杂度 {}，机会增益 {}",
                 pl.col("eci").round(3).cast(pl.String).fill_null("—"),
                 pl.col("pci").round(3),
                 pl.col("cog").round(3).cast(pl.String).fill_null("—"),
@@ -236,7 +237,7 @@ def _explain() -> pl.Expr:
         )
     )
     return pl.format(
-        "RCA {} < 1（本地 {} 万元）；{}；{}；相关优势行业：{}",
+        "区位熵 {} < 1（本地 {} 万元）；{}；{}；相关优势行业：{}",
         pl.col("rca").round(3),
         pl.col("value").round(1),
         density,
@@ -344,7 +345,7 @@ def attract_cluster(
     same ranking as a chain's, over the industries the cluster's GB/T codes make up."""
     from industry_brain.clusters.service import get_cluster
 
-    cluster = get_cluster(cluster_id)
+    cluster = get_cluster(session, cluster_id)
     subject = {
         "cluster_id": cluster.id,
         "cluster_name": cluster.name,
@@ -362,3 +363,39 @@ def attract_cluster(
         area=area,
         level=level,
     )
+
+
+# the Excel an analyst opens: each column by its Chinese name
+EXCEL_HEADERS = {
+    "area": "地区",
+    "rank": "名次",
+    "industry": "行业代码",
+    "industry_name": "行业",
+    "node_name": "节点",
+    "stage": "环节",
+    "value": "本地产值（万元）",
+    "rca": "区位熵",
+    "density": "关联密度",
+    "related": "本地优势行业关联度",
+    "reach": "全部行业关联度",
+    "eci": "地区经济复杂度",
+    "pci": "行业复杂度",
+    "cog": "机会增益",
+    "related_industries": "相关优势行业",
+    "explain": "说明",
+}
+
+
+def for_excel(frame: pl.DataFrame) -> pl.DataFrame:
+    """The attraction list as officials read it: township names, 上游/中游/下游, Chinese headers."""
+    from industry_brain.clusters.chains import STAGE_NAMES
+    from industry_brain.reference.divisions import divisions
+
+    named = {code: d.name for code, d in divisions().items()}
+    out = frame
+    if "area" in out.columns:
+        out = out.with_columns(pl.col("area").replace(named))
+    if "stage" in out.columns:
+        out = out.with_columns(pl.col("stage").replace(STAGE_NAMES))
+    out = out.drop("node_id", strict=False)  # the node's name says it; its id is the file's key
+    return out.rename({k: v for k, v in EXCEL_HEADERS.items() if k in out.columns})

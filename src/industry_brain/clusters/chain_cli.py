@@ -184,15 +184,18 @@ def render_attraction(
 
     if output is not None:
         digest = inputs["matrix_sha256"][:12]
-        title = f"{label} 招商清单（{inputs['year']} 年，矩阵 sha256 {digest}）"
-        write_table(frame, output, sheet="招商清单", title=title)
+        title = f"{label} 招商清单（{inputs['year']} 年，矩阵校验值 {digest}）"
+        from industry_brain.clusters.attract import for_excel
+
+        written = for_excel(frame) if output.suffix.lower() == ".xlsx" else frame
+        write_table(written, output, sheet="招商清单", title=title)
     if as_json:
         print_json({"inputs": inputs, "candidates": frame.to_dicts()})
         return
     out.print(
         f"{label} {inputs['year']} 年：{inputs['areas']} 个地区 × "
         f"{inputs['industries']} 个行业，"
-        f"矩阵 sha256 {inputs['matrix_sha256'][:12]}",
+        f"矩阵校验值 {inputs['matrix_sha256'][:12]}",
         highlight=False,
     )
     table = Table("地区", "名次", "行业", "节点", "RCA", "关联密度", "PCI", "相关优势行业")

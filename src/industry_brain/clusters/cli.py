@@ -11,7 +11,9 @@ from industry_brain.cli.support import (
     DbOption,
     JsonOption,
     boundary,
+    err,
     friendly_errors,
+    missing_sqlite_file,
     out,
     print_json,
     settings_for,
@@ -34,23 +36,34 @@ STATUS_NAMES = {
     "off_track": "严重滞后",
     "no_data": "无数据",
     "no_baseline": "无基期",
+    "check_data": "口径待核",
 }
 
 
 @clusters_app.command("list")
 @friendly_errors
-def clusters_list_command(as_json: JsonOption = False) -> None:
-    """列出各规划定义的产业集群 (list the clusters the plan packs define)."""
-    from industry_brain.clusters.service import list_clusters
+def clusters_list_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """列出各规划当前版本定义的产业集群 (list the clusters of the plans' current versions)."""
+    from industry_brain.clusters.service import cluster_catalogue
 
-    clusters = list_clusters()
-    if as_json:
+    settings = settings_for(db)
+    if missing_sqlite_file(settings) is not None:  # no database yet: the shipped packs, said so
+        clusters, note = cluster_catalogue(None)
+    else:
+        with boundary(settings) as session:
+            clusters, note = cluster_catalogue(session)
+    if as_json:  # each cluster says whether it was read from the database (from_database)
         print_json([c.to_json() for c in clusters])
+        if note:
+            err.print(f"注 {note}", highlight=False)
         return
-    table = Table("集群", "名称", "所属", "级别", "行业代码 (GB/T 4754)")
+    table = Table("集群", "名称", "所属", "级别", "行业代码 (GB/T 4754)", "规划版本")
     for c in clusters:
-        table.add_row(c.id, c.name, c.group, c.level or "", " ".join(c.industries))
+        version = "" if c.plan_version is None else f"第 {c.plan_version} 版"
+        table.add_row(c.id, c.name, c.group, c.level or "", " ".join(c.industries), version)
     out.print(table)
+    if note:
+        out.print(f"[yellow]注[/yellow] {note}", highlight=False)
 
 
 @clusters_app.command("show")

@@ -20,6 +20,8 @@ class ClusterInfo:
     quote: str
     version: int
     pack_id: str
+    plan_version: int | None = None  # the version of the plan it was read from
+    from_database: bool = True  # False: a shipped pack, read where there is no database
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -5,11 +5,12 @@ progress of the plan targets that concern them. docs/clusters.md states the rule
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import select
@@ -18,8 +19,13 @@ from sqlalchemy.orm import Session
 from industry_brain.clusters.analytics import MEASURES, TOTAL, cluster_aggregates, location_quotients
 from industry_brain.clusters.schemas import ClusterFigures, ClusterInfo, LocationQuotient
 from industry_brain.core.errors import FileRejected, IndustryBrainError
+from industry_brain.core.readcache import ReadCache
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
+from industry_brain.ingest.facts import data_stamp
+
+if TYPE_CHECKING:
+    from industry_brain.plans.store import Catalogue
 
 CODE = re.compile(r"^\d{2,4}$")
 REFERENCE_COLUMNS = {"year": pl.Int64, "industry_code": pl.String, "value": pl.Float64}
@@ -32,14 +38,13 @@ class ClusterNotFound(IndustryBrainError):
 # ---- definitions ---------------------------------------------------------------------------
 
 
-def _packs() -> list[Any]:
-    from industry_brain.plans.pack import load_packs
+def _catalogue(session: Session | None) -> Catalogue:
+    from industry_brain.plans.store import catalogue
 
-    packs = load_packs()
-    return list(packs.values()) if isinstance(packs, dict) else list(packs)
+    return catalogue(session)
 
 
-def _info(cluster: Any) -> ClusterInfo:
+def _info(cluster: Any, plan_version: int | None = None, *, from_database: bool = True) -> ClusterInfo:
     return ClusterInfo(
         id=cluster.id,
         name=cluster.name,
@@ -51,16 +56,31 @@ def _info(cluster: Any) -> ClusterInfo:
         quote=getattr(cluster, "quote", "") or "",
         version=int(getattr(cluster, "version", 1) or 1),
         pack_id=getattr(cluster, "pack_id", "") or cluster.id.split("/", 1)[0],
+        plan_version=plan_version,
+        from_database=from_database,
     )
 
 
-def list_clusters() -> list[ClusterInfo]:
-    """Every cluster of every shipped plan pack, in pack order."""
-    return [_info(c) for pack in _packs() for c in (getattr(pack, "clusters", None) or [])]
+def cluster_catalogue(session: Session | None) -> tuple[list[ClusterInfo], str | None]:
+    """(every cluster of every plan's current version, in plan order; the note saying the
+    shipped packs stand in for the database's, or None). plans.store.catalogue decides."""
+    found = _catalogue(session)
+    clusters = [
+        _info(c, p.version, from_database=found.from_database)
+        for p in found.packs
+        for c in (getattr(p, "clusters", None) or [])
+    ]
+    return clusters, found.note
 
 
-def get_cluster(cluster_id: str) -> ClusterInfo:
-    for cluster in list_clusters():
+def list_clusters(session: Session | None = None) -> list[ClusterInfo]:
+    """Every cluster of every plan's current version in the database (the shipped packs
+    without a database: cluster_catalogue)."""
+    return cluster_catalogue(session)[0]
+
+
+def get_cluster(session: Session | None, cluster_id: str) -> ClusterInfo:
+    for cluster in list_clusters(session):
         if cluster.id == cluster_id:
             return cluster
     raise ClusterNotFound(f"产业集群“{cluster_id}”不存在（industry-brain clusters list 列出全部）")
@@ -267,7 +287,7 @@ def cluster_figures(
     shipped reference area at cluster level (clusters.references, e.g. `ningbo-2020`)."""
     from industry_brain.clusters.references import shipped_reference
 
-    cluster = get_cluster(cluster_id)
+    cluster = get_cluster(session, cluster_id)
     named = shipped_reference(reference) if isinstance(reference, str) else None
     if isinstance(reference, str) and named is None:
         reference = Path(reference)
@@ -302,9 +322,29 @@ def plan_cluster_figures(
 ) -> list[ClusterFigures]:
     """The figures of every cluster of plan `plan_id` in `year` (no LQ, no targets): the
     clusters' 效益报表 of a progress review. Empty when the year has no visible facts."""
-    clusters = [c for c in list_clusters() if c.pack_id == plan_id]
+    clusters = [c for c in list_clusters(session) if c.pack_id == plan_id]
     if not clusters:
         return []
+    stamp = data_stamp(session)
+    # Kept per scope, data and cluster definitions: the clusters page and the cockpit read it
+    # per request, and it reads every enterprise's facts of two years.
+    key = None if stamp is None else (plan_id, year, engine, scope.role, scope.township_code,
+                                      scope.credit_code, repr(clusters), *stamp)  # fmt: skip
+    kept = _PLAN_FIGURES.get_or_compute(
+        key,
+        lambda: _plan_cluster_figures(
+            session, clusters, year=year, scope=scope, settings=settings, engine=engine
+        ),
+    )
+    return [dataclasses.replace(f, targets=list(f.targets), notes=list(f.notes)) for f in kept]
+
+
+_PLAN_FIGURES: ReadCache[list[ClusterFigures]] = ReadCache(size=32)
+
+
+def _plan_cluster_figures(
+    session: Session, clusters: list[ClusterInfo], *, year: int, scope: Scope, settings: Settings, engine: str
+) -> list[ClusterFigures]:
     facts = scoped_facts(session, years=(year - 1, year), scope=scope, settings=settings)
     if facts.filter(pl.col("year") == year).is_empty():
         return []
@@ -382,7 +422,7 @@ def cluster_targets(
 ) -> list[dict[str, Any]]:
     """The progress rows (plans.service.progress, as of the end of `year`) of the indicators of
     the cluster's plan whose `concerns.cluster` is the cluster."""
-    pack = next((p for p in _packs() if p.id == cluster.pack_id), None)
+    pack = next((p for p in _catalogue(session).packs if p.id == cluster.pack_id), None)
     indicators = getattr(pack, "indicators", None) or []
     ids = {i.id for i in indicators if getattr(i.concerns, "cluster", None) == cluster.id}
     if not ids:

@@ -140,18 +140,19 @@ def _docx(data: dict[str, Any], path: Path) -> None:
 
 
 def _xlsx(data: dict[str, Any], path: Path) -> None:
-    import xlsxwriter
+    from industry_brain.core.cells import XlsxCells, xlsx_workbook
 
-    with xlsxwriter.Workbook(str(path)) as book:
+    with xlsx_workbook(path) as book:
+        cells = XlsxCells(book)
         bold = book.add_format({"bold": True})
         ws = book.add_worksheet("一企一档")
         row = 0
-        ws.write(row, 0, f"一企一档：{data['master']['企业名称']}", bold)
+        cells.write(ws, row, 0, f"一企一档：{data['master']['企业名称']}", bold)
         for title, header, rows in _tables(data):
             row += 2
-            ws.write(row, 0, title, bold)
+            cells.write(ws, row, 0, title, bold)
             row += 1
-            ws.write_row(row, 0, header, bold)
+            cells.write_row(ws, row, 0, header, bold)
             for r in rows:
                 row += 1
-                ws.write_row(row, 0, [_text(v) for v in r])
+                cells.write_row(ws, row, 0, [_text(v) for v in r])

@@ -47,6 +47,7 @@ def list_pools(session: Session, *, scope: Scope) -> list[dict[str, Any]]:
 
 def describe(c: Any) -> str:
     """A criterion in words, as docs/cultivation.md and the candidate lists show it."""
+    from industry_brain.core.labels import OPERATORS, criterion, field_label
     from industry_brain.cultivation.rules import OPS
 
     if c.kind in ("titles_any", "titles_none"):
@@ -61,8 +62,8 @@ def describe(c: Any) -> str:
             )
             for b in c.bands
         )
-        return f"{c.field} {OPS[c.op]} （{bands}）"
-    return f"{c.field} {OPS[c.op]} {c.value:g}"
+        return f"{field_label(c.field, unit=False)} {OPERATORS.get(c.op, OPS[c.op])}（{bands}）"
+    return criterion(c.field, c.op, c.value)
 
 
 def _active(session: Session, pool_id: str, credit_code: str | None = None) -> list[PoolMembership]:
@@ -154,6 +155,43 @@ def exit_pool(
     m.exited_at, m.exited_by, m.exit_reason = _now(), by.strip(), reason.strip()
     session.flush()
     return m
+
+
+def admit_many(
+    session: Session,
+    *,
+    pool: str,
+    credit_codes: list[str],
+    reason: str,
+    scope: Scope,
+    year: int | None = None,
+) -> list[PoolMembership]:
+    """Admit several enterprises at once (the page's selected candidates), each with the same
+    recorded reason; all or none: one that cannot be admitted refuses the whole, named."""
+    return _many(
+        session,
+        credit_codes,
+        lambda c: admit(session, pool=pool, credit_code=c, reason=reason, scope=scope, year=year),
+    )
+
+
+def exit_many(
+    session: Session, *, pool: str, credit_codes: list[str], reason: str, scope: Scope
+) -> list[PoolMembership]:
+    """Record several exits at once, each with the same reason; all or none, as admit_many."""
+    return _many(
+        session,
+        credit_codes,
+        lambda c: exit_pool(session, pool=pool, credit_code=c, reason=reason, scope=scope),
+    )
+
+
+def _many(session: Session, credit_codes: list[str], one: Any) -> list[PoolMembership]:
+    codes = list(dict.fromkeys(c.strip() for c in credit_codes if c and c.strip()))
+    if not codes:
+        raise IndustryBrainError("请先选择企业")
+    # a refusal raises before the boundary commits, so the ones already made are undone with it
+    return [one(c) for c in codes]
 
 
 def membership_dict(m: PoolMembership, names: dict[str, str | None] | None = None) -> dict[str, Any]:

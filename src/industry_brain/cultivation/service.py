@@ -18,12 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.readcache import ReadCache
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import get_settings
 from industry_brain.cultivation import analytics
 from industry_brain.cultivation.rules import tier_rules
 from industry_brain.enterprises.models import Enterprise
-from industry_brain.ingest.facts import FACT_COLUMNS, resolve_year
+from industry_brain.ingest.facts import FACT_COLUMNS, data_stamp, resolve_year
 from industry_brain.ingest.models import ImportBatch, Record
 
 TITLE_SCHEMA = pl.Schema(
@@ -90,11 +91,28 @@ def run(
         con.disconnect()
 
 
+# Tiers are computed from every enterprise's facts of a year: seconds on a district. The tiers
+# page, the cockpit tile and the plans' derived indicators read them per request, so they are
+# kept per scope and state of the data (the rules are fixed for the life of the process).
+_KEPT: ReadCache[Any] = ReadCache(size=64)
+
+
+def _kept(session: Session, scope: Scope, what: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    stamp = data_stamp(session)
+    key = None if stamp is None else (*what, scope.role, scope.township_code, scope.credit_code, *stamp)
+    return _KEPT.get_or_compute(key, compute)
+
+
 def _names(session: Session) -> dict[str, str | None]:
     return {c: n for c, n in session.execute(select(Enterprise.credit_code, Enterprise.name))}
 
 
 def tiers_of_year(session: Session, *, year: int, scope: Scope) -> pl.DataFrame:
+    """Every enterprise's tiers in `year`: credit_code, name, tier, tier_name, kind, level, since."""
+    return _kept(session, scope, ("tiers", year), lambda: _tiers_of_year(session, year=year, scope=scope))
+
+
+def _tiers_of_year(session: Session, *, year: int, scope: Scope) -> pl.DataFrame:
     """Every enterprise's tiers in `year`: credit_code, name, tier, tier_name, kind, level, since."""
     rules = tier_rules()
     facts = facts_of(session, years=[year], scope=scope)
@@ -109,6 +127,12 @@ def tiers_of_year(session: Session, *, year: int, scope: Scope) -> pl.DataFrame:
 
 
 def tier_counts(session: Session, *, year: int, scope: Scope) -> list[dict[str, Any]]:
+    """Enterprises per tier in `year` within `scope` (see _tier_counts)."""
+    kept = _kept(session, scope, ("counts", year), lambda: _tier_counts(session, year=year, scope=scope))
+    return [dict(r) for r in kept]
+
+
+def _tier_counts(session: Session, *, year: int, scope: Scope) -> list[dict[str, Any]]:
     """Enterprises per tier in `year` within `scope`: a list of {tier, name, kind, level, count}
     in the rules' order; a title appears once per level and once with level None (any level).
 
@@ -150,6 +174,16 @@ def tier_movement(session: Session, *, year_from: int, year_to: int, scope: Scop
     """Who moved up or down between two years: size ladder and titles (analytics.movement)."""
     if year_from == year_to:
         raise IndustryBrainError("--from 与 --to 须为不同年份")
+    kept = _kept(
+        session,
+        scope,
+        ("movement", year_from, year_to),
+        lambda: _tier_movement(session, year_from=year_from, year_to=year_to, scope=scope),
+    )
+    return [dict(r) for r in kept]
+
+
+def _tier_movement(session: Session, *, year_from: int, year_to: int, scope: Scope) -> list[dict[str, Any]]:
     rules = tier_rules()
     facts = facts_of(session, years=[year_from, year_to], scope=scope)
     titles = titles_of(session, scope=scope)

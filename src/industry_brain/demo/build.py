@@ -5,6 +5,8 @@ This spans domains (demo data, ingest, enterprises), so it lives here, not insid
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,9 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import func, select
 
-from industry_brain.core.db import open_database, transaction
+from industry_brain.core.db import transaction
+
+from industry_brain.registry import open_database
 from industry_brain.core.settings import get_settings
 from industry_brain.enterprises.models import Enterprise
 from industry_brain.ingest.models import ImportBatch
@@ -31,6 +35,8 @@ def build_demo(
     db_path = (directory / DB_NAME).resolve()
     for stale in (db_path, db_path.with_name(DB_NAME + "-wal"), db_path.with_name(DB_NAME + "-shm")):
         stale.unlink(missing_ok=True)  # the same seed must give the same district
+    if progress is not None:
+        progress.print("生成演示区企业与部门文件 …", highlight=False)
     district = generate(directory, seed=seed, scale=scale)
     settings = get_settings(database_url=f"sqlite:///{db_path}")
     engine = open_database(settings.database_url)
@@ -54,7 +60,14 @@ def build_demo(
                 }
             )
             bar.advance(task)
-    platform = _stage_platform(engine, settings, year=max(district.years), progress=progress)
+    platform = _stage_platform(
+        engine, settings, year=max(district.years), progress=progress, files=directory / "files", seed=seed
+    )
+    with transaction(engine) as session:
+        from industry_brain.plans.store import current_packs
+
+        # the shipped plan packs, stored in the catalogue as `plans add` stores one
+        plans = len(current_packs(session))
     with transaction(engine) as session:
         enterprises = session.scalar(select(func.count()).select_from(Enterprise)) or 0
         batches = session.scalar(select(func.count()).select_from(ImportBatch)) or 0
@@ -66,6 +79,7 @@ def build_demo(
         "years": list(district.years),
         "enterprises": enterprises,
         "batches": batches,
+        "plans": plans,
         "rows_accepted": sum(f["rows_accepted"] for f in files),
         "rejected_rows": sum(f["rows_rejected"] for f in files),
         "rows_skipped": sum(f["rows_skipped"] for f in files),
@@ -75,7 +89,9 @@ def build_demo(
     }
 
 
-def _stage_platform(engine: Any, settings: Any, *, year: int, progress: Console | None) -> dict[str, Any]:
+def _stage_platform(
+    engine: Any, settings: Any, *, year: int, progress: Console | None, files: Path, seed: int
+) -> dict[str, Any]:
     """The newest year evaluated and published, the seed's projects, one account per role."""
     from industry_brain.demo.platform import demo_accounts, evaluate_and_publish, load_projects
 
@@ -83,6 +99,6 @@ def _stage_platform(engine: Any, settings: Any, *, year: int, progress: Console 
         progress.print(f"评价 {year} 年并公示，载入项目库，创建演示账号 …", highlight=False)
     return {
         "evaluation": evaluate_and_publish(engine, settings, year=year),
-        "projects": load_projects(engine),
+        **load_projects(engine, files=files, seed=seed, as_of=dt.date.today()),
         "accounts": demo_accounts(engine, year=year),
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from industry_brain.demo.evolution import FirmYear, History
 from industry_brain.demo.population import Firm
@@ -19,6 +20,9 @@ from industry_brain.demo.power import Reading
 from industry_brain.demo.table import Column, Row, Table
 from industry_brain.demo.titles import TitleRow
 from industry_brain.ingest.templates import FIELD_BY_NAME
+
+if TYPE_CHECKING:
+    from industry_brain.demo.monthly import MonthlyWorld
 
 DISTRICT = "奉化区"
 SQM_PER_MU = 10000 / 15
@@ -31,6 +35,7 @@ class World:
     readings: dict[int, list[Reading]]
     titles: list[TitleRow]
     years: tuple[int, ...]
+    monthly: MonthlyWorld | None = None  # the monthly reports' events and shapes (monthly.py)
 
 
 def std(field: str, **kw: object) -> Column:

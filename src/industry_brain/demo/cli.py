@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from industry_brain.cli.support import friendly_errors, out, print_json
+from industry_brain.cli.support import err, friendly_errors, out, print_json
 
 
 @friendly_errors
@@ -29,7 +29,9 @@ def demo_command(
     """生成并导入一个合成的演示区（按奉化区公开数据校准）(build the demo district)."""
     from industry_brain.demo.build import build_demo
 
-    summary = build_demo(directory=directory, seed=seed, scale=scale, progress=None if as_json else out)
+    # progress goes to stderr, so the summary on stdout stays clean; none with --json or a pipe
+    shown = err if err.is_terminal and not as_json else None
+    summary = build_demo(directory=directory, seed=seed, scale=scale, progress=shown)
     if as_json:
         print_json(summary)
     else:
@@ -49,9 +51,21 @@ def demo_command(
 
 
 def _print_accounts(accounts: list[dict[str, Any]]) -> None:
-    table = Table("用户名 (username)", "密码 (password)", "角色 (role)", "范围 (scope)")
+    from industry_brain.core.labels import ROLES, label
+    from industry_brain.reference.divisions import township_name
+
+    table = Table("用户名", "密码", "角色", "范围")
     for a in accounts:
-        scope = "，".join(f"{k}={v}" for k, v in a["scope"].items() if v) or "全区"
-        table.add_row(a["username"], a["password"], a["role"], scope)
+        scope = a["scope"]
+        shown = "，".join(
+            text
+            for text in (
+                f"镇街 {township_name(scope['township_code'])}" if scope.get("township_code") else "",
+                f"单位 {scope['unit']}" if scope.get("unit") else "",
+                f"企业 {scope['credit_code']}" if scope.get("credit_code") else "",
+            )
+            if text
+        )
+        table.add_row(a["username"], a["password"], label(a["role"], ROLES), shown or "全区")
     out.print("演示账号（每次运行生成新密码）：")
     out.print(table)

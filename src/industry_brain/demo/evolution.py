@@ -23,7 +23,15 @@ from industry_brain.demo.population import (
     assign_identity,
     lognormal,
 )
-from industry_brain.demo.traits import TCE_PER_WAN_KWH, assign_operations, split_parcels
+from industry_brain.demo.traits import (
+    TAX_REVENUE_CAP,
+    TAX_VA_CAP,
+    TCE_PER_WAN_KWH,
+    VA_RATE_CAP,
+    VA_REVENUE_CAP,
+    assign_operations,
+    split_parcels,
+)
 
 # District-wide growth of output per year (2021 is the rebound after 2020); later years 6%.
 GROWTH = {2021: 1.17, 2022: 1.06, 2023: 1.05, 2024: 1.08}
@@ -72,7 +80,7 @@ def active(f: Firm, year: int) -> bool:
 
 def snapshot(rng: random.Random, f: Firm, year: int) -> FirmYear:
     revenue = round(f.output * f.r, 2)
-    va = f.output * f.va_rate
+    va = min(f.output * f.va_rate, VA_REVENUE_CAP * revenue)
     electricity = f.output * f.elec
     energy = electricity * TCE_PER_WAN_KWH * f.energy_mult
     risk = RISK.get(f.group, 1.0)
@@ -81,7 +89,7 @@ def snapshot(rng: random.Random, f: Firm, year: int) -> FirmYear:
         output=round(f.output, 2),
         revenue=revenue,
         value_added=round(va, 2),
-        tax=round(va * f.tax_rate, 2),
+        tax=round(min(va * f.tax_rate, TAX_VA_CAP * va, TAX_REVENUE_CAP * revenue), 2),
         rd=round(revenue * f.rd_intensity, 2),
         employees=f.employees,
         energy=round(energy, 2),
@@ -110,7 +118,7 @@ def grow(rng: random.Random, f: Firm, year: int, taken: identity.Taken) -> None:
     old = f.output
     f.output = max(f.output * g, 5.0)
     f.r = min(max(f.r + rng.gauss(0.0, 0.01), 0.7), 1.05)
-    f.va_rate = min(max(f.va_rate * lognormal(rng, 0.03), 0.08), 0.95)
+    f.va_rate = min(max(f.va_rate * lognormal(rng, 0.03), 0.08), VA_RATE_CAP)
     f.tax_rate *= lognormal(rng, 0.12)
     if f.rd_intensity > 0:
         f.rd_intensity = min(f.rd_intensity * 1.03 * lognormal(rng, 0.08), 0.15)

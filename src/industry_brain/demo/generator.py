@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars
 
-from industry_brain.demo import builders, imperfect, power, writers
+from industry_brain.demo import builders, imperfect, monthly, monthly_files, power, writers
 from industry_brain.demo.builders import World
 from industry_brain.demo.evolution import History, simulate
 from industry_brain.demo.identity import Taken
@@ -110,9 +110,14 @@ def build_world(seed: int, years: tuple[int, ...], scale: float) -> World:
     taken = Taken()
     firms = build_population(_rng(seed, "population"), scale, taken)
     history = simulate(_rng(seed, "evolution"), firms, scale, years[-1], taken)
-    readings = power.readings(_rng(seed, "power"), firms, history, years)
+    original = power.readings(_rng(seed, "power"), firms, history, years)
     titles = assign_titles(_rng(seed, "titles"), firms, history, scale, years[-1])
-    return World(firms, history, readings, titles, years)
+    # The monitoring events change their enterprises' readings (monthly.py); the months'
+    # shapes come from the readings before them.
+    events = monthly.choose_events(_rng(seed, "monitoring"), firms, history, years)
+    readings = monthly.apply_power(original, firms, events)
+    mw = monthly.monthly_world(_rng(seed, "monitoring:export"), firms, events, original)
+    return World(firms, history, readings, titles, years, mw)
 
 
 def build_tables(world: World, seed: int) -> tuple[list[Table], list[dict[str, object]]]:
@@ -134,7 +139,22 @@ def build_tables(world: World, seed: int) -> tuple[list[Table], list[dict[str, o
     tables.append(builders.titles(world))
     for t in tables:
         imperfect.inject(t, _rng(seed, f"imperfect:{t.stem}"))
-    return tables, conflicts
+    return tables + monthly_tables(world, seed), conflicts
+
+
+def monthly_tables(world: World, seed: int) -> list[Table]:
+    """The monthly reports, after every yearly file (the panel reads the yearly 规上 flag) and
+    without injected imperfections: their injected faults are the monitoring events."""
+    mw = world.monthly
+    if mw is None:
+        return []
+    out: list[Table] = []
+    for year in world.years:
+        out.append(monthly_files.stats_monthly(world, mw, year, _rng(seed, f"stats-monthly:{year}")))
+        out.append(monthly_files.tax_monthly(world, mw, year, _rng(seed, f"tax-monthly:{year}")))
+    corrected, _ = monthly_files.corrected_month(world, out[-2], mw)
+    out.append(corrected)
+    return out
 
 
 def truth_frame(world: World) -> polars.DataFrame:
@@ -252,6 +272,8 @@ def generate(
     tables, conflicts = build_tables(world, seed)
     paths = [writers.write(t, out) for t in tables]
     _manifest(directory, tables, paths, world, seed, scale, conflicts)
+    if world.monthly is not None:
+        monthly_files.write_events(directory, world, world.monthly)
     files = tuple(
         DemoFile(p, t.source, t.template, t.period, t.expected_rejects)
         for t, p in zip(tables, paths, strict=True)

@@ -8,6 +8,7 @@ as the project pool, and one account per role so that every page can be tried.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -47,13 +48,20 @@ def evaluate_and_publish(engine: Engine, settings: Settings, *, year: int) -> di
     return {"run_id": summary.run_id, "year": year, "method": DEMO_METHOD, "grades": summary.grades}
 
 
-def load_projects(engine: Engine) -> int:
-    """Seed 004's annex of 73 projects as the demo's project pool; returns how many."""
-    from industry_brain.projects.seed import load_seed_projects
+def load_projects(engine: Engine, *, files: Path, seed: int, as_of: dt.date) -> dict[str, Any]:
+    """Seed 004's annex of 73 projects as the demo's project pool, then the units' progress
+    report as of `as_of` (written into `files` and imported the normal way)."""
+    from industry_brain.demo.project_progress import write_progress
+    from industry_brain.projects.importer import import_projects, parse_file
+    from industry_brain.projects.seed import load_seed_projects, seed_data_path
 
+    report = files / f"项目进度_{as_of:%Y%m%d}.xlsx"
+    write_progress(parse_file(seed_data_path()), report, seed=seed, as_of=as_of)
     with transaction(engine) as session:
         summary = load_seed_projects(session)
-    return int(summary.inserted + summary.updated)
+        load = import_projects(session, path=report, user="demo")
+    return {"projects": int(summary.inserted + summary.updated), "progress_report": str(report),
+            "milestones": load.milestones}
 
 
 DEMO_UNIT = "区经信局"  # the department account's unit: the one the seeds name most often

@@ -19,7 +19,6 @@ from industry_brain.demo.population import (
     CLASS_ELECTRICITY,
     DIRTY_CLASSES,
     NON_DISTRICT_OUTPUT,
-    NON_DISTRICT_VALUE_ADDED,
     Firm,
     Parcel,
     lognormal,
@@ -28,9 +27,38 @@ from industry_brain.demo.population import (
 TCE_PER_WAN_KWH = 1.229  # GB/T 2589 当量 factor of electricity
 
 
+# Plausibility bounds of one enterprise-year (docs/demo.md, "Plausibility"): value added at most
+# this share of output and below revenue; tax at most this share of value added and of revenue.
+VA_RATE_CAP = 0.6
+VA_REVENUE_CAP = 0.9
+TAX_VA_CAP = 0.6
+TAX_REVENUE_CAP = 0.2
+
+
 def _scale_to(values: list[float], total: float) -> list[float]:
     whole = sum(values)
     return [v * total / whole for v in values] if whole else values
+
+
+def _scale_capped(values: list[float], caps: list[float], total: float) -> list[float]:
+    """`values` scaled to add up to `total`, none above its cap: what a capped value cannot
+    take goes to the others in proportion (the total is met while the caps leave room)."""
+    out = list(values)
+    fixed = [False] * len(values)
+    for _ in range(len(values) + 1):
+        free = [i for i, f in enumerate(fixed) if not f]
+        room = total - sum(out[i] for i, f in enumerate(fixed) if f)
+        whole = sum(values[i] for i in free)
+        if not free or whole <= 0:
+            break
+        for i in free:
+            out[i] = values[i] * room / whole
+        over = [i for i in free if out[i] > caps[i]]
+        if not over:
+            break
+        for i in over:
+            out[i], fixed[i] = caps[i], True
+    return out
 
 
 def split_parcels(
@@ -81,14 +109,17 @@ def assign_value_added(rng: random.Random, firms: list[Firm], scale: float) -> N
         if abs(cum - NON_DISTRICT_OUTPUT * scale) < best:
             cut, best = i + 1, abs(cum - NON_DISTRICT_OUTPUT * scale)
     total = scaled("above_scale_value_added", scale)
-    outside = NON_DISTRICT_VALUE_ADDED * scale if cut else 0.0
     for f in above[:cut]:
         f.district_owned = False
-    parts = ((above[:cut], outside, 0.02), (above[cut:], total - outside, 0.15))
-    for group, share_total, sigma in parts:
-        vas = _scale_to([f.output * lognormal(rng, sigma) for f in group], share_total)
-        for f, va in zip(group, vas, strict=True):
-            f.va_rate = va / f.output
+    # The seed's non-district split (184.5亿 of value added on 212.7亿 of output, 87%) cannot be
+    # one enterprise's figures: value added would exceed its revenue. The district total is
+    # met instead, every enterprise within VA_RATE_CAP of its output and below its revenue
+    # (docs/demo.md, "Plausibility").
+    raw = [f.output * (0.41 + 0.06 * rng.gauss(0.0, 1.0)) for f in above]
+    caps = [f.output * min(VA_RATE_CAP, VA_REVENUE_CAP * f.r) for f in above]
+    vas = _scale_capped([max(v, f.output * 0.15) for v, f in zip(raw, above, strict=True)], caps, total)
+    for f, va in zip(above, vas, strict=True):
+        f.va_rate = va / f.output
     below = [f for f in firms if not f.above_base]
     vas = _scale_to(
         [f.output * rng.uniform(0.2, 0.34) for f in below], scaled("below_scale_value_added", scale)
@@ -124,7 +155,8 @@ def assign_tax(rng: random.Random, firms: list[Firm]) -> None:
     above = [f for f in firms if f.above_base]
     total = TARGET_BY_KEY["tax_per_mu"].value * sum(f.used_land for f in above)
     raw = [f.output * f.va_rate * lognormal(rng, 0.45) * (0.1 if rng.random() < 0.05 else 1.0) for f in above]
-    for f, tax in zip(above, _scale_to(raw, total), strict=True):
+    caps = [min(TAX_VA_CAP * f.output * f.va_rate, TAX_REVENUE_CAP * f.output * f.r) for f in above]
+    for f, tax in zip(above, _scale_capped(raw, caps, total), strict=True):
         f.tax_rate = tax / (f.output * f.va_rate)
     for f in firms:
         if not f.above_base:

@@ -29,11 +29,21 @@ def xls_available() -> bool:
     return True
 
 
+def file_stem(table: Table) -> str:
+    """'2024_tax_企业纳税情况' -> '2024_税务局_企业纳税情况': a department's file is named as
+    the department would name it, the source code stays inside the platform."""
+    from industry_brain.core.labels import SOURCES
+
+    parts = table.stem.split("_")
+    named = "_".join(SOURCES.get(p, p) if p == table.source else p for p in parts)
+    return named.replace("/", "、")  # 经信局/科技局: a slash is no part of a file name
+
+
 def write(table: Table, directory: Path) -> Path:
     """Write `table` into `directory`; an .xls without xlwt installed is written as .xlsx."""
     if table.fmt == "xls" and not xls_available():
         table.fmt = "xlsx"
-    path = directory / f"{table.stem}{table.suffix}"
+    path = directory / f"{file_stem(table)}{table.suffix}"
     if table.fmt == "xlsx":
         _xlsx(table, path)
     elif table.fmt == "xls":

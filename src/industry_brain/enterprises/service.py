@@ -83,7 +83,7 @@ def _insert_new(
 
 
 def _update_old(session: Session, frame: pl.DataFrame, attrs: list[str], now: dt.datetime) -> None:
-    if frame.is_empty():
+    if frame.is_empty() or not attrs:  # a file naming codes only (a monthly tax list) changes no attribute
         return
     changed = pl.any_horizontal(
         [

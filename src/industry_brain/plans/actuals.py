@@ -18,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import ConfigurationError, FileRejected
+from industry_brain.core.figures import finite_figure
 from industry_brain.core.scope import Scope
 from industry_brain.plans.models import ActualBatch, IndicatorActual, TaskReport
 from industry_brain.plans.pack import Indicator, Pack, load_pack
 from industry_brain.plans.progress import REPORTED_STATUSES, parse_period
 from industry_brain.plans.service import PlanForbidden, check_scope, ensure_document_actuals, stored_actuals
+from industry_brain.plans.store import current_pack
 
 COLUMNS = (
     "规划编号",
@@ -114,13 +116,18 @@ def record_actual(
     scope: Scope | None = None,
 ) -> IndicatorActual:
     """Record one actual (a value, or for a qualitative indicator a status) as 'reported'."""
-    pack = load_pack(plan_id)
+    pack = current_pack(session, plan_id)
     ind = pack.indicator(indicator_id)
     _check_unit(ind.responsible, scope or Scope.system(), ind.name)
     ensure_document_actuals(session, pack)
     period = normal_period(period)
     if ind.quantified and value is None:
         raise ConfigurationError(f"{ind.name} 须填实绩值 (a value is required)")
+    if value is not None:
+        try:
+            value = finite_figure(value)
+        except ValueError as exc:
+            raise ConfigurationError(f"{ind.name} 实绩值{exc}") from None
     if not ind.quantified:
         if status is None:
             raise ConfigurationError(f"{ind.name} 是定性指标，须填完成情况 (a status is required)")
@@ -161,11 +168,15 @@ def _target_text(ind: Indicator) -> str:
         "increase_by": "增长",
         "decrease_by": "下降",
     }
-    suffix = {"percent": "%", "points": "个百分点", "times": "倍", "annual_percent": "%/年"}.get(
-        ind.change or "", ""
-    )
-    unit = suffix or ind.unit
-    return f"{ind.target.year}年{words[ind.direction]}{ind.target.value:g}{unit}"
+    value = ind.target.value
+    if ind.direction == "increase_by" and ind.change == "times":
+        # A target of x2 is 翻一番 (增长1倍), not 增长2倍.
+        named = {2.0: "翻一番", 4.0: "翻两番"}.get(float(value or 0))
+        return f"{ind.target.year}年{named or f'达到基期的{value:g}倍'}"
+    if ind.change == "annual_percent":
+        return f"{ind.target.year}年前年均{words[ind.direction]}{value:g}%"
+    suffix = {"percent": "%", "points": "个百分点"}.get(ind.change or "", "")
+    return f"{ind.target.year}年{words[ind.direction]}{value:g}{suffix or ind.unit}"
 
 
 def template_frame(pack: Pack, period: str | None = None) -> pl.DataFrame:
@@ -197,11 +208,14 @@ def template_frame(pack: Pack, period: str | None = None) -> pl.DataFrame:
     return frame.with_columns(期间=pl.lit(period, dtype=pl.String))
 
 
-def write_template(*, plan_id: str, path: Path, period: str | None = None) -> Path:
-    """The plan's actuals template (xlsx or csv): a row per indicator and task to fill in."""
+def write_template(
+    *, plan_id: str, path: Path, period: str | None = None, session: Session | None = None
+) -> Path:
+    """The plan's actuals template (xlsx or csv): a row per indicator and task to fill in; the
+    catalogue's current pack with a session, else the shipped pack."""
     from industry_brain.reports.tables import write_table
 
-    pack = load_pack(plan_id)
+    pack = current_pack(session, plan_id) if session is not None else load_pack(plan_id)
     if period is not None:
         period = normal_period(period)
     title: str | None = (
@@ -216,7 +230,8 @@ def write_template(*, plan_id: str, path: Path, period: str | None = None) -> Pa
 # --- import -----------------------------------------------------------------------------------
 
 
-def _cells(path: Path) -> list[list[Any]]:
+def read_cells(path: Path) -> list[list[Any]]:
+    """The first sheet (or the csv) of an actuals file, as rows of cells."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         import csv
@@ -225,13 +240,11 @@ def _cells(path: Path) -> list[list[Any]]:
             return [list(r) for r in csv.reader(fh)]
     if suffix != ".xlsx":
         raise FileRejected(path.name, f"不支持的文件类型 {suffix}；请用实绩填报模板 (.xlsx 或 .csv)")
-    from openpyxl import load_workbook
+    from industry_brain.core.settings import get_settings
+    from industry_brain.ingest.reader import read_first_sheet_cells
 
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
+    # Scanned and read under the import's read budget: a hostile workbook is refused, not loaded.
+    return read_first_sheet_cells(path, get_settings())
 
 
 def _header(cells: list[list[Any]], file: str) -> tuple[int, dict[str, int]]:
@@ -268,8 +281,8 @@ def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, int | float):
-        return float(value)
-    return float(_text(value).replace(",", "").replace("，", ""))
+        return finite_figure(value)
+    return finite_figure(_text(value).replace(",", "").replace("，", ""))
 
 
 @dataclass
@@ -357,7 +370,7 @@ def import_actuals(
         raise FileRejected(path.name, "文件不存在 (file not found)")
     scope = scope or Scope.system()
     check_scope(scope)
-    cells = _cells(path)
+    cells = read_cells(path)
     head, index = _header(cells, path.name)
     body = cells[head + 1 :]
     ids = {
@@ -371,7 +384,7 @@ def import_actuals(
                 path.name, f"规划编号应只有一个 (found {sorted(ids) or 'none'}); 或用 --plan 指定"
             )
         plan_id = ids.pop()
-    pack = load_pack(plan_id)
+    pack = current_pack(session, plan_id)
     problems: list[tuple[int, str, str]] = []
     parsed: list[_Parsed] = []
     for offset, row in enumerate(body):
@@ -449,7 +462,7 @@ def list_actuals(
     session: Session, *, plan_id: str, indicator_id: str | None = None, scope: Scope | None = None
 ) -> list[dict[str, Any]]:
     """The plan's stored actuals (reported and document), oldest first."""
-    pack = load_pack(plan_id)
+    pack = current_pack(session, plan_id)
     scope = scope or Scope.system()
     check_scope(scope)
     ensure_document_actuals(session, pack)

@@ -37,7 +37,7 @@ def squeeze(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def _chinese_number(run: str) -> float | None:
+def chinese_number(run: str) -> float | None:
     """十五 → 15, 五百 → 500, 千 → 1000, 三 → 3; None when the run is not a number."""
     total, current = 0, 0
     for ch in run:
@@ -59,7 +59,7 @@ def numbers_in(quote: str) -> set[float]:
     flat = squeeze(quote)
     # Digits are read from the quote as written: whitespace separates a table row's cells.
     found = {float(m) for m in _NUMBER.findall(re.sub(r"(?<=\d)[,，](?=\d{3})", "", quote))}
-    found.update(v for run in _CN_RUN.findall(flat) if (v := _chinese_number(run)) is not None)
+    found.update(v for run in _CN_RUN.findall(flat) if (v := chinese_number(run)) is not None)
     found.update(v for word, v in _DOUBLINGS.items() if word in flat)
     return found
 

@@ -16,8 +16,10 @@ from industry_brain.cli.support import (
     friendly_errors,
     out,
     print_json,
+    require_data,
     settings_for,
 )
+from industry_brain.core.labels import ACTUAL_KINDS, label
 
 plans_app = typer.Typer(help="规划指标：列表、详情、进度、报告、抽取 (plans as data)", no_args_is_help=True)
 actuals_app = typer.Typer(help="指标实绩：导入与查看 (indicator actuals)", no_args_is_help=True)
@@ -29,6 +31,7 @@ STATUS_NAMES = {
     "off_track": "[red]严重滞后[/red]",
     "no_data": "[dim]缺实绩[/dim]",
     "no_baseline": "[dim]缺基期[/dim]",
+    "check_data": "[yellow]口径待核[/yellow]",
 }
 PlanArg = Annotated[str, typer.Argument(help="规划编号 (plan id), 见 plans list", show_default=False)]
 
@@ -43,11 +46,12 @@ def _num(x: Any) -> str:
 
 @plans_app.command("list")
 @friendly_errors
-def list_command(as_json: JsonOption = False) -> None:
-    """已内置的规划 (the shipped plans)."""
+def list_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """平台中的规划：内置的与本地添加的，各取当前版本 (the plans in the catalogue)."""
     from industry_brain.plans.service import list_plans
 
-    plans = list_plans()
+    with boundary(settings_for(db), creates=True) as session:
+        plans = list_plans(session)
     if as_json:
         print_json(plans)
         return
@@ -62,11 +66,12 @@ def list_command(as_json: JsonOption = False) -> None:
 
 @plans_app.command("show")
 @friendly_errors
-def show_command(plan_id: PlanArg, as_json: JsonOption = False) -> None:
+def show_command(plan_id: PlanArg, db: DbOption = None, as_json: JsonOption = False) -> None:
     """规划的指标、集群和任务 (a plan's indicators, clusters and tasks, with their sources)."""
     from industry_brain.plans.service import show_plan
 
-    plan = show_plan(plan_id=plan_id)
+    with boundary(settings_for(db), creates=True) as session:
+        plan = show_plan(session, plan_id=plan_id)
     if as_json:
         print_json(plan)
         return
@@ -126,6 +131,7 @@ def progress_command(
     thresholds = Thresholds(tolerance=tolerance, off_track_share=off_track_share)
     scope = Scope.system() if unit is None else Scope(role="department", username="cli", unit=unit)
     with boundary(settings) as session:
+        require_data(session, settings, actuals=True)
         result = progress(
             session,
             plan_id=plan_id,
@@ -149,7 +155,8 @@ def _print_progress(data: dict[str, Any]) -> None:
     table = Table("指标", "单位", "基期", "目标", "实绩", "完成率", "进度", "序时", "状态", "责任单位")
     for r in data["indicators"]:
         actual = r["actual"]
-        shown = "" if actual is None else f"{_num(actual['value'])} ({actual['period']} {actual['kind']})"
+        kind = label(actual["kind"], ACTUAL_KINDS) if actual else ""
+        shown = "" if actual is None else f"{_num(actual['value'])}（{actual['period']} {kind}）"
         base = r["baseline"]
         table.add_row(
             r["name"],
@@ -173,14 +180,25 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="填好的实绩填报表 (.xlsx/.csv)", show_default=False)],
     plan: Annotated[str | None, typer.Option("--plan", help="规划编号；默认取表中的规划编号")] = None,
     by: Annotated[str | None, typer.Option("--by", help="填报人 (who reports); 默认当前系统用户")] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="区域指标表没有“期间”列时的期间 YYYY 或 YYYY-MM")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="区域指标表中近似匹配的名称和存疑的数值也录入（已核对）")
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """导入责任单位填报的实绩 (import a filled actuals template: all rows or none)."""
+    """导入责任单位填报的实绩，或统计公报等区域指标表 (import a filled actuals template: all rows
+    or none; or a table of area figures matched to the plan's indicators by name)."""
     from industry_brain.plans.actuals import import_actuals
+    from industry_brain.plans.area_actuals import is_area_file
 
     settings = settings_for(db)
-    with boundary(settings) as session:
+    if is_area_file(file):
+        _import_area(file, plan=plan, by=by, period=period, yes=yes, settings=settings, as_json=as_json)
+        return
+    with boundary(settings, creates=True) as session:
         summary = import_actuals(session, path=file, reported_by=by or getpass.getuser(), plan_id=plan)
     data = summary.__dict__
     if as_json:
@@ -192,17 +210,55 @@ def import_command(
     )
 
 
+def _import_area(
+    file: Path,
+    *,
+    plan: str | None,
+    by: str | None,
+    period: str | None,
+    yes: bool,
+    settings: Any,
+    as_json: bool,
+) -> None:
+    from industry_brain.core.errors import ConfigurationError
+    from industry_brain.core.scope import Scope
+    from industry_brain.plans.area_actuals import preview, record
+
+    if not plan:
+        raise ConfigurationError("区域指标表须用 --plan 指明对照哪个规划的指标")
+    with boundary(settings, creates=True) as session:
+        rows = preview(session, path=file, plan_id=plan, period=period)
+        result = record(
+            session, rows=rows, plan_id=plan, reported_by=by or getpass.getuser(), confirmed=yes,
+            scope=Scope.system(),
+        )  # fmt: skip
+    if as_json:
+        print_json(result)
+        return
+    table = Table("行", "表中名称", "对应指标", "匹配", "录入值", "提示")
+    how = {"exact": "名称一致", "normalised": "名称等同", "fuzzy": "近似（已确认）", "none": "未匹配"}
+    for r in rows:
+        table.add_row(
+            str(r.row), r.name, r.indicator_name or "—", how[r.match],
+            _num(r.recorded) if r.indicator_id else "—", "；".join(r.warnings),
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"已录入 {result['recorded']} 条实绩（规划 {plan}）；未匹配 {len(result['unmatched'])} 行")
+
+
 @actuals_app.command("template")
 @friendly_errors
 def template_command(
     plan_id: PlanArg,
     output: Annotated[Path, typer.Option("--output", help="写出的模板文件 (.xlsx/.csv)", show_default=False)],
     period: Annotated[str | None, typer.Option("--period", help="预填的期间 YYYY 或 YYYY-MM")] = None,
+    db: DbOption = None,
 ) -> None:
     """写出规划的实绩填报模板 (write the plan's actuals template)."""
     from industry_brain.plans.actuals import write_template
 
-    path = write_template(plan_id=plan_id, path=output, period=period)
+    with boundary(settings_for(db), creates=True) as session:
+        path = write_template(plan_id=plan_id, path=output, period=period, session=session)
     out.print(f"已写出 {path}")
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.settings import Settings
-from industry_brain.plans.pack import Pack, all_clusters
+from industry_brain.plans.pack import Cluster, Pack, all_clusters
 
 TITLE_SCHEMA = {"credit_code": pl.String, "title": pl.String, "title_year": pl.Int64}
 
@@ -40,20 +40,24 @@ def titles_frame(session: Session) -> pl.DataFrame:
     return pl.DataFrame(session.execute(stmt).all(), schema=TITLE_SCHEMA, orient="row").unique()
 
 
-def definitions_frame() -> pl.DataFrame:
-    rows = [(c.id, code) for c in all_clusters().values() for code in c.industries]
+def definitions_frame(clusters: Mapping[str, Cluster] | None = None) -> pl.DataFrame:
+    """(cluster_id, industry_prefix) of the catalogue's clusters (the shipped ones by default)."""
+    rows = [(c.id, code) for c in (clusters or all_clusters()).values() for code in c.industries]
     return pl.DataFrame(rows, schema={"cluster_id": pl.String, "industry_prefix": pl.String}, orient="row")
 
 
-def titled_frame(titles: pl.DataFrame) -> pl.DataFrame:
+def titled_frame(titles: pl.DataFrame, clusters: Mapping[str, Cluster] | None = None) -> pl.DataFrame:
     """(cluster_id, credit_code) for clusters that also take enterprises by title."""
-    rows = [(c.id, t) for c in all_clusters().values() for t in c.titles]
+    rows = [(c.id, t) for c in (clusters or all_clusters()).values() for t in c.titles]
     by_title = pl.DataFrame(rows, schema={"cluster_id": pl.String, "title": pl.String}, orient="row")
     return by_title.join(titles, on="title").select("cluster_id", "credit_code").unique()
 
 
-def computed_values(facts: pl.DataFrame, pack: Pack, titles: pl.DataFrame) -> dict[str, dict[int, float]]:
-    """{indicator id: {year: value}} for the pack's derivable indicators (DuckDB, in process)."""
+def computed_values(
+    facts: pl.DataFrame, pack: Pack, titles: pl.DataFrame, clusters: Mapping[str, Cluster] | None = None
+) -> dict[str, dict[int, float]]:
+    """{indicator id: {year: value}} for the pack's derivable indicators (DuckDB, in process);
+    `clusters` are the catalogue's (plans.store.current_clusters), the shipped ones by default."""
     import ibis
 
     from industry_brain.evaluation.inputs import drop_facts, facts_table_name, to_backend
@@ -66,8 +70,8 @@ def computed_values(facts: pl.DataFrame, pack: Pack, titles: pl.DataFrame) -> di
     name = facts_table_name()
     try:
         table = to_backend(facts, con, name)
-        definitions = ibis.memtable(definitions_frame())
-        titled_rows = titled_frame(titles)
+        definitions = ibis.memtable(definitions_frame(clusters))
+        titled_rows = titled_frame(titles, clusters)
         titled = ibis.memtable(titled_rows) if not titled_rows.is_empty() else None
         title_table = ibis.memtable(titles)
         result: dict[str, dict[int, float]] = {}

@@ -19,88 +19,24 @@ from pathlib import Path
 from typing import Any
 
 from industry_brain.core.errors import FileRejected
-
-UNITS = (
-    "万元/亩",
-    "吨标准煤/万元",
-    "万元/人",
-    "亿元",
-    "万元",
-    "万吨",
-    "万人",
-    "万家",
-    "亿美元",
-    "万平方米",
-    "平方公里",
-    "个百分点",
-    "%",
-    "家",
-    "个",
-    "项",
-    "件",
-    "条",
-    "人",
-    "台",
-    "亩",
-    "倍",
-    "种",
-    "天",
-    "所",
-    "座",
+from industry_brain.plans.extract_figures import UNITS, Proposal, prose_figures
+from industry_brain.plans.extract_shapes import (
+    clean_name,
+    document_year,
+    pdf_text,
+    pipe_tables,
+    unwrap,
 )
+
 _UNIT = "|".join(re.escape(u) for u in UNITS)
 _NUM = r"\d+(?:\.\d+)?"
-VERBS = {
-    "at_least": (
-        "达到",
-        "突破",
-        "超过",
-        "不低于",
-        "提高到",
-        "提升至",
-        "提高至",
-        "提升到",
-        "增至",
-        "达",
-        "保持在",
-    ),
-    "at_most": ("控制在", "不超过", "不高于", "降至", "下降到", "降低到", "降低至"),
-    "increase_by": ("增长", "提高", "提升", "增加"),
-    "decrease_by": ("下降", "降低", "减少"),
-}
-_VERB = "|".join(sorted((re.escape(v) for vs in VERBS.values() for v in vs), key=len, reverse=True))
-CLAUSE = re.compile(
-    rf"(?P<name>[^，,；;：:。、]*?)(?:年均)?(?P<verb>{_VERB})(?:到|至)?(?P<value>{_NUM})(?P<unit>{_UNIT})"
-)
-# A count or amount a target sentence names without one of the verbs ("培育300家", "建成20个以上",
-# "4-5家"); not a qualifier of a noun ("超10亿元企业", "50-300亩的").
-BARE = re.compile(
-    rf"(?P<name>[^，,；;：:。、]*?)(?P<value>{_NUM})(?:[-—~～至]{_NUM})?(?P<unit>{_UNIT})(?![级的企项产园以上左右]*[级的企项产园])"
-)
-ANY_YEAR = re.compile(r"(20\d{2})年")
-YEAR = re.compile(r"(?:到|至|至今到)(20\d{2})年")
 HEADER_YEAR = re.compile(r"(20\d{2})\s*年?")
-VALUE_CELL = re.compile(rf"^\s*(?P<value>{_NUM})\s*(?:（(?P<year>20\d{{2}})年?）|左右|以上|以内|亿元|%)?\s*$")
+VALUE_CELL = re.compile(
+    rf"^\s*(?P<value>-?{_NUM})\s*(?:（(?P<year>20\d{{2}})年?）|左右|以上|以内|(?P<unit>{_UNIT}))?\s*$"
+)
 EMPTY_CELL = re.compile(r"^\s*(--|—|－|-|/)?\s*$")
 NAME_UNIT = re.compile(rf"[（(](?P<unit>{_UNIT}|[^（）()]{{1,8}})[）)]\s*$")
 UNIT_SUFFIX = ("局", "委", "办", "部", "中心", "政府", "公司", "管委会", "街道", "镇", "院", "会")
-
-
-@dataclass
-class Proposal:
-    name: str
-    unit: str
-    direction: str
-    target_year: int
-    target_value: float | None
-    quote: str
-    kind: str  # prose | table
-    category: str = ""
-    baseline_year: int | None = None
-    baseline_value: float | None = None
-    actual_value: float | None = None
-    responsible: list[str] = field(default_factory=list)
-    where: str = ""
 
 
 # ---- reading --------------------------------------------------------------------------------
@@ -123,13 +59,17 @@ def read_document(path: Path) -> tuple[list[str], list[list[list[str]]]]:
             [[c.text.strip() for c in _unique_cells(row.cells)] for row in t.rows] for t in document.tables
         ]
         return paragraphs, tables
-    if suffix != ".txt":
-        raise FileRejected(path.name, "只能读取 .txt 或 .docx 文件")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="gb18030")
-    return text.splitlines(), txt_tables(text)
+    if suffix == ".pdf":
+        text = pdf_text(path)
+    elif suffix == ".txt":
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            text = path.read_text(encoding="gb18030")
+    else:
+        raise FileRejected(path.name, "只能读取 .txt、.docx 或 .pdf（带文字层）文件")
+    lines = unwrap([line for line in text.splitlines() if line.count("|") < 2])  # pipe rows are tables
+    return lines, txt_tables(text) + pipe_tables(text)
 
 
 def _unique_cells(cells: Any) -> list[Any]:
@@ -161,75 +101,6 @@ def txt_tables(text: str) -> list[list[list[str]]]:
 
 def _clean(text: str) -> str:
     return re.sub(r"\[bookmark: [^\]]*\]", "", text).strip()
-
-
-# ---- prose ----------------------------------------------------------------------------------
-
-
-def _sentences(paragraph: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[。；;！])", paragraph) if s.strip()]
-
-
-def prose_targets(paragraphs: list[str]) -> list[Proposal]:
-    """Targets in sentences with a target year: the sentence's 到YYYY年, else the paragraph's,
-    else the document's horizon (its most frequent 到YYYY年) where the sentence names no year."""
-    horizons = [int(y) for p in paragraphs for y in YEAR.findall(p)]
-    horizon = max(set(horizons), key=horizons.count) if horizons else None
-    found: list[Proposal] = []
-    heading = ""
-    for paragraph in paragraphs:
-        text = _clean(paragraph)
-        if not text or paragraph.startswith("\t"):  # a table cell: read by table_targets
-            continue
-        if len(text) <= 30 and not text.endswith("。"):
-            heading = text
-        year = None
-        for sentence in _sentences(text):
-            years = YEAR.findall(sentence)
-            year = int(years[-1]) if years else year
-            when = year if year is not None else (None if ANY_YEAR.search(sentence) else horizon)
-            if when is None:
-                continue
-            spans = []
-            for clause in CLAUSE.finditer(sentence):
-                found.append(_from_clause(clause, when, sentence.strip(), heading))
-                spans.append(clause.span("value"))
-            for bare in BARE.finditer(sentence):
-                if not any(a <= bare.start("value") < b for a, b in spans):
-                    found.append(_from_bare(bare, when, sentence.strip(), heading))
-    return found
-
-
-def _from_bare(m: re.Match[str], year: int, sentence: str, heading: str) -> Proposal:
-    name = re.sub(r"^(?:到|至)20\d{2}年[，,]?", "", m["name"].strip())
-    return Proposal(
-        name=name.strip() or "（待补指标名）",
-        unit=m["unit"],
-        direction="at_least",
-        target_year=year,
-        target_value=float(m["value"]),
-        quote=sentence,
-        kind="prose",
-        category="目标",
-        where=heading,
-    )
-
-
-def _from_clause(m: re.Match[str], year: int, sentence: str, heading: str) -> Proposal:
-    verb, unit = m["verb"], m["unit"]
-    direction = next(d for d, vs in VERBS.items() if verb in vs)
-    name = re.sub(r"^(?:到|至)20\d{2}年[，,]?|^(?:全区|全市|实现|力争|其中|累计)", "", m["name"].strip())
-    return Proposal(
-        name=name.strip() or "（待补指标名）",
-        unit=unit,
-        direction=direction,
-        target_year=year,
-        target_value=float(m["value"]),
-        quote=sentence,
-        kind="prose",
-        category="目标",
-        where=heading,
-    )
 
 
 # ---- tables ---------------------------------------------------------------------------------
@@ -269,12 +140,65 @@ def _value(cell: str) -> tuple[float | None, int | None] | None:
     return float(m["value"]), int(m["year"]) if m["year"] else None
 
 
-def table_targets(tables: list[list[list[str]]]) -> list[Proposal]:
+def table_targets(tables: list[list[list[str]]], doc_year: int | None = None) -> list[Proposal]:
     found: list[Proposal] = []
     for table in tables:
-        cells = [c for row in table for c in row]
-        found += _rows(cells)
+        stated = statistics_rows(table, doc_year)
+        found += stated if stated else _rows([c for row in table for c in row])
     return found
+
+
+GROWTH_HEADER = re.compile(r"增长|增速|增减|比上年|同比")
+
+
+def statistics_rows(table: list[list[str]], doc_year: int | None = None) -> list[Proposal]:
+    """A statistics table: a header row with growth columns ("较上年增长(%)", "1-9月同比增长(%)")
+    and at most one year column ("2023年"), then a row per indicator: its value (with its unit,
+    "162817吨") and its growth in each growth column. The year is the header's, else one in a
+    caption row above it ("2020年1-9月"), else the document's. A plan's table (目标, or two years
+    in its header) is not one; a row without figures (按企业规模分组) is passed over."""
+    at = next((k for k, row in enumerate(table[:4]) if any(GROWTH_HEADER.search(c) for c in row)), None)
+    if at is None or len(table[at]) < 2 or any("目标" in c for c in table[at]):
+        return []
+    header = table[at]
+    growth = [i for i, c in enumerate(header) if GROWTH_HEADER.search(c)]
+    years = [i for i, c in enumerate(header) if HEADER_YEAR.search(c) and len(c) <= 12 and i not in growth]
+    above: list[int | None] = [
+        int(m.group(1)) for row in table[:at] for c in row if (m := HEADER_YEAR.search(c))
+    ]
+    if len(years) > 1:
+        return []
+    stated = HEADER_YEAR.search(header[years[0]]) if years else None
+    year = int(stated.group(1)) if stated else (above or [doc_year])[0]
+    if year is None:
+        return []
+    columns = [(i, None) for i in years] + [(i, "%") for i in growth]
+    found = []
+    for row in table[at + 1 :]:
+        if not row or not _name_like(row[0]):
+            continue
+        name, quote = clean_name(row[0]), " ".join(row)
+        for column, unit in columns:
+            m = VALUE_CELL.match(row[column]) if column < len(row) else None
+            if m:
+                found.append(_stated(name, float(m["value"]), unit or m["unit"] or "", year, quote))
+    return found
+
+
+def _stated(name: str, value: float, unit: str, year: int, quote: str) -> Proposal:
+    return Proposal(
+        name=name,
+        unit=unit,
+        direction="increase_by" if unit == "%" else "at_least",
+        change="percent" if unit == "%" else None,
+        target_year=year,
+        target_value=None,
+        actual_value=value,
+        quote=quote,
+        kind="table",
+        category="实绩",
+        figure="actual",
+    )
 
 
 def _rows(cells: list[str]) -> list[Proposal]:
@@ -318,10 +242,12 @@ def _from_row(
     unit_match = NAME_UNIT.search(name)
     responsible = [u for u in re.split(r"[、，,\s]+", after) if u.endswith(UNIT_SUFFIX)]
     quote = " ".join([name, *(text for _, text in values)])
+    # A target below its baseline is a ceiling to come down to (能耗 0.6 → 0.5).
+    falling = base is not None and target is not None and target < base
     return Proposal(
-        name=NAME_UNIT.sub("", name).strip(),
+        name=clean_name(NAME_UNIT.sub("", name)),
         unit=unit_match["unit"] if unit_match else "",
-        direction="at_least",
+        direction="at_most" if falling else "at_least",
         target_year=cols.years["target"],
         target_value=target,
         quote=quote,
@@ -337,13 +263,18 @@ def _from_row(
 # ---- the proposal as a pack -----------------------------------------------------------------
 
 
-def extract(path: Path) -> list[Proposal]:
-    """Every target of the document: table rows first, then prose, without exact repeats."""
+def extract(path: Path, *, year: int | None = None) -> list[Proposal]:
+    """Every target of the document: table rows first, then prose, without repeats (a title that
+    repeats its body's figure, 规上 for 规模以上, is one). Relative dates are resolved from `year`,
+    else from the document's own date."""
     paragraphs, tables = read_document(path)
-    found = table_targets(tables) + prose_targets(paragraphs)
+    doc_year = year or document_year(paragraphs)
+    found = table_targets(tables, doc_year) + prose_figures(paragraphs, doc_year)
     seen, unique = set(), []
     for p in found:
-        key = (p.name, p.target_year, p.target_value, p.unit, p.kind)
+        value = p.target_value if p.target_value is not None else p.actual_value
+        same_name = re.sub(r"\s+", "", p.name).replace("规模以上", "规上")
+        key = (same_name, p.target_year, value, p.unit, p.kind, p.figure)
         if key not in seen:
             seen.add(key)
             unique.append(p)
@@ -351,34 +282,28 @@ def extract(path: Path) -> list[Proposal]:
 
 
 def proposed_pack(path: Path, proposals: list[Proposal]) -> dict[str, Any]:
-    """A draft pack (docs/plan-packs.md) with every item marked `review: true`."""
-    years = [p.target_year for p in proposals] or [0]
-    bases = [p.baseline_year for p in proposals if p.baseline_year]
+    """A draft pack (docs/plan-packs.md) with every item marked `review: true`: the targets as
+    indicators, the actuals the document reports under `actuals`, tied to the indicator of the same
+    name where there is one (`indicator: null` and the figure's own name and unit where not)."""
+    targets = [p for p in proposals if p.figure == "target"]
+    years = [p.target_year for p in targets] or [p.target_year for p in proposals] or [0]
+    bases = [p.baseline_year for p in targets if p.baseline_year]
     slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "plan"
-    indicators = []
-    for n, p in enumerate(proposals, start=1):
-        item: dict[str, Any] = {
-            "id": f"ind-{n:03d}",
-            "name": p.name,
-            "category": p.category,
-            "unit": p.unit,
-            "direction": p.direction,
+    indicators = [_indicator(n, p) for n, p in enumerate(targets, start=1)]
+    ids = {i["name"]: i["id"] for i in reversed(indicators)}
+    actuals = [
+        {
+            "indicator": ids.get(p.name),
+            **({} if p.name in ids else {"name": p.name, "unit": p.unit}),
+            "year": p.target_year,
+            "value": p.actual_value,
+            "quote": p.quote,
+            "review": True,
         }
-        if p.direction in ("increase_by", "decrease_by"):
-            item["change"] = (
-                "points" if p.unit == "个百分点" else ("percent" if p.unit == "%" else "absolute")
-            )
-        if p.baseline_value is not None and p.baseline_year:
-            item["baseline"] = {"year": p.baseline_year, "value": p.baseline_value, "quote": p.quote}
-        item["target"] = {"year": p.target_year, "value": p.target_value, "quote": p.quote}
-        item["responsible"] = p.responsible
-        item["where"] = p.where or p.category
-        if p.kind == "table":
-            item["table"] = p.category or "表"
-        item["source"] = p.kind
-        item["review"] = True
-        indicators.append(item)
-    return {
+        for p in proposals
+        if p.figure == "actual"
+    ]
+    pack: dict[str, Any] = {
         "id": slug,
         "title": path.stem,
         "period": {"start": min(bases) + 1 if bases else min(years), "end": max(years)},
@@ -387,3 +312,30 @@ def proposed_pack(path: Path, proposals: list[Proposal]) -> dict[str, Any]:
         "version": 1,
         "indicators": indicators,
     }
+    if actuals:
+        pack["actuals"] = actuals
+    return pack
+
+
+def _indicator(n: int, p: Proposal) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": f"ind-{n:03d}",
+        "name": p.name,
+        "category": p.category,
+        "unit": p.unit,
+        "direction": p.direction,
+    }
+    if p.direction in ("increase_by", "decrease_by"):
+        item["change"] = p.change or (
+            "points" if p.unit == "个百分点" else ("percent" if p.unit == "%" else "absolute")
+        )
+    if p.baseline_value is not None and p.baseline_year:
+        item["baseline"] = {"year": p.baseline_year, "value": p.baseline_value, "quote": p.quote}
+    item["target"] = {"year": p.target_year, "value": p.target_value, "quote": p.quote}
+    item["responsible"] = p.responsible
+    item["where"] = p.where or p.category
+    if p.kind == "table":
+        item["table"] = p.category or "表"
+    item["source"] = p.kind
+    item["review"] = True
+    return item

@@ -1,19 +1,51 @@
-"""Plans' tables: the actuals of plan indicators and the progress reports of plan tasks.
+"""Plans' tables: the plan packs the district holds, the actuals of plan indicators and the
+progress reports of plan tasks.
 
-The packs themselves stay YAML (versioned by `version`); every stored row keeps the pack version
-it was recorded against, so a later edit of a pack never silently re-labels old figures.
+A pack is stored once per version (plan_pack); every stored actual keeps the pack version it was
+recorded against, so a later version of a pack never silently re-labels old figures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from industry_brain.core.db import Base
 
 ACTUAL_KINDS = ("computed", "reported", "document")
+PACK_STATES = ("draft", "published", "retired", "discarded")
+
+
+class PlanPack(Base):
+    """One version of one plan pack (docs/plan-packs.md), as the district holds it.
+
+    content is the pack in its canonical form (JSON of the YAML keys, plans.pack_data), so a pack
+    added from YAML and the same pack added from Excel are the same row content. A published
+    version is never edited: a change is a new version, and the old one stays with its actuals.
+    state: 'draft' (being edited on the plans page, not read by progress), 'published' (the
+    highest published version is the plan's current one), 'retired' (plans remove; restorable) or
+    'discarded' (a draft given up on the page or by the API; kept, and restorable as the draft,
+    retired_at and retired_by saying when and by whom). A version number is never reused.
+    """
+
+    __tablename__ = "plan_pack"
+    __table_args__ = (UniqueConstraint("plan_id", "version", name="uq_plan_pack_plan_id_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(60), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10))
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(10))  # shipped | file | edited
+    source_name: Mapped[str] = mapped_column(String(500))  # the file it came from
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    retired_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class ActualBatch(Base):

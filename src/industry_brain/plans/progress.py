@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from industry_brain.core.errors import ConfigurationError
 from industry_brain.plans.pack import Indicator
 
-STATUSES = ("achieved", "on_track", "behind", "off_track", "no_data", "no_baseline")
+STATUSES = ("achieved", "on_track", "behind", "off_track", "no_data", "no_baseline", "check_data")
 REPORTED_STATUSES = ("achieved", "on_track", "behind", "off_track")
 _PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 # Units whose CAGR would be a growth rate of a rate: not shown.
 _RATE_UNITS = ("%", "‰", "个百分点")
+# An actual more than this many times away from both the baseline and the target is taken for a
+# figure of another 口径 (a district total against a 区属 one, 万元 typed for 亿元): no progress is
+# computed from it, and the status asks for the data to be checked (docs/plans.md).
+CALIBER_FACTOR = 3.0
 
 
 @dataclass(frozen=True)
@@ -145,10 +149,12 @@ def cagr(start: float | None, end: float | None, years: float | None) -> float |
 def _cagrs(
     indicator: Indicator, actual: float, level: float, point: float
 ) -> tuple[float | None, float | None, float | None]:
-    if indicator.unit in _RATE_UNITS or indicator.change == "points" or indicator.baseline is None:
+    if indicator.unit in _RATE_UNITS or indicator.change == "points":
         return None, None, None
-    base, by = indicator.baseline.value, indicator.baseline.year
     ty = indicator.target.year
+    if indicator.baseline is None:  # the rate still needed needs only the actual and the target
+        return None, None, cagr(actual, level, ty - point) if ty > point else None
+    base, by = indicator.baseline.value, indicator.baseline.year
     return (
         cagr(base, actual, point - by),
         cagr(base, level, ty - by),
@@ -161,9 +167,9 @@ def _owner(indicator: Indicator) -> str:
 
 
 def _no_data(indicator: Indicator, as_of: str, expected: float | None) -> Assessment:
-    reason = f"缺少截至 {as_of} 的实绩，待{_owner(indicator)}填报 (no actual yet)"
+    reason = f"缺少截至 {as_of} 的实绩，待{_owner(indicator)}填报"
     if indicator.direction == "qualitative":
-        reason = f"尚无{_owner(indicator)}截至 {as_of} 的完成情况报告 (no report yet)"
+        reason = f"尚无{_owner(indicator)}截至 {as_of} 的完成情况报告"
     return Assessment(None, None, None, expected, None, None, None, None, "no_data", reason)
 
 
@@ -172,19 +178,19 @@ def _qualitative(indicator: Indicator, reported: str | None, as_of: str, expecte
         return _no_data(indicator, as_of, expected)
     if reported not in REPORTED_STATUSES:
         raise ConfigurationError(f"报告状态 {reported!r} 应为 {', '.join(REPORTED_STATUSES)} 之一")
-    reason = f"据{_owner(indicator)}报告 (as reported by the responsible unit)"
+    reason = f"据{_owner(indicator)}报告"
     return Assessment(None, None, None, expected, None, None, None, None, reported, reason)
 
 
 def _pace_status(p: float | None, e: float, t: Thresholds) -> tuple[str, str]:
     if p is None:
-        return "off_track", "基期值已达到目标而实绩退回目标之外 (fell back past the target)"
+        return "off_track", "基期值已达到目标而实绩退回目标之外"
     ratio = f"进度 {p:.1%}，序时进度 {e:.1%}"
     if p >= e - t.tolerance:
-        return "on_track", f"{ratio}：快于或接近序时进度 (on track)"
+        return "on_track", f"{ratio}：快于或接近序时进度"
     if p >= t.off_track_share * e and p > 0:
-        return "behind", f"{ratio}：慢于序时进度 (behind)"
-    return "off_track", f"{ratio}：明显落后或倒退 (off track)"
+        return "behind", f"{ratio}：慢于序时进度"
+    return "off_track", f"{ratio}：明显落后或倒退"
 
 
 def assess(
@@ -207,7 +213,7 @@ def assess(
     base = indicator.baseline.value if indicator.baseline else None
     level = target_level(indicator)
     if level is None:
-        reason = "缺少基期值，无法换算目标水平 (no baseline: the target is a change from it)"
+        reason = "缺少基期值，无法换算目标水平"
         return Assessment(None, None, None, expected, None, None, None, None, "no_baseline", reason)
     point = period_point(actual.period)
     elapsed = point - indicator.baseline.year if indicator.baseline else None
@@ -217,8 +223,29 @@ def assess(
     prog = (actual.value - base) / (level - base) if moves and base is not None else None
     at_actual = expected_share(indicator, period_start, actual.period)
     cagrs = _cagrs(indicator, actual.value, level, point)
+    if (mismatch := _caliber(indicator, actual, base, level)) is not None:
+        return Assessment(level, None, None, expected, at_actual, None, None, None, "check_data", mismatch)
     status, reason = _status(indicator, actual, level, base, prog, at_actual, up, t)
+    if status == "no_baseline" and cagrs[2] is not None:
+        reason += f"；距目标尚需年均增长 {cagrs[2]:.1%}"
     return Assessment(level, att, prog, expected, at_actual, *cagrs, status, reason)
+
+
+def _caliber(indicator: Indicator, actual: Observation, base: float | None, level: float) -> str | None:
+    """Why the actual cannot be of the same 口径 as the target, or None."""
+    # Without a baseline a count may rightly start far below its target (新增 40 家 from 8).
+    if indicator.unit in _RATE_UNITS or base is None or base <= 0 or actual.value <= 0 or level <= 0:
+        return None
+    refs = (base, level)
+    against = f"基期值 {base:g}、目标 {level:g}"
+    shown = f"{actual.period} 实绩 {actual.value:g}{indicator.unit}"
+    if all(r / actual.value > CALIBER_FACTOR for r in refs):
+        why = f"{shown}不到{against}的三分之一"
+    elif all(actual.value / r > CALIBER_FACTOR for r in refs):
+        why = f"{shown}超过{against}的三倍"
+    else:
+        return None
+    return f"{why}，统计口径可能不一致，请核实数据"
 
 
 def _status(
@@ -237,7 +264,7 @@ def _status(
         if not met:
             return (
                 "off_track",
-                f"{actual.period} 实绩低于应保持的 {level:g}{indicator.unit} (below the floor)",
+                f"{actual.period} 实绩低于应保持的 {level:g}{indicator.unit}",
             )
         if year >= indicator.target.year:
             return "achieved", f"{actual.period} 实绩保持在 {level:g}{indicator.unit} 以上"
@@ -246,12 +273,12 @@ def _status(
             f"{actual.period} 实绩保持在 {level:g}{indicator.unit} 以上，须保持至 {indicator.target.year} 年",
         )
     if met:
-        return "achieved", f"{actual.period} 实绩已达到目标 {level:g}{indicator.unit} (target met)"
+        return "achieved", f"{actual.period} 实绩已达到目标 {level:g}{indicator.unit}"
     if year >= indicator.target.year:
         return (
             "off_track",
-            f"目标年 {indicator.target.year} 已到，实绩未达到 {level:g}{indicator.unit} (target year passed)",
+            f"目标年 {indicator.target.year} 已到，实绩未达到 {level:g}{indicator.unit}",
         )
     if base is None:
-        return "no_baseline", f"缺少基期值，无法计算进度；目标完成 {actual.value / level:.1%} (no baseline)"
+        return "no_baseline", f"缺少基期值，无法计算进度；目标完成 {actual.value / level:.1%}"
     return _pace_status(prog, at_actual, t)

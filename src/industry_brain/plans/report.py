@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import ConfigurationError
+from industry_brain.core.labels import rounded
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 from industry_brain.core.word import east_asian, shade
@@ -30,6 +31,7 @@ STATUS_NAMES = {
     "off_track": "严重滞后",
     "no_data": "缺少实绩",
     "no_baseline": "缺少基期值",
+    "check_data": "口径待核实",
 }
 # Cell fills (RGB hex): Excel's own good / neutral / bad conditional-format colours, so the
 # sheet reads like the ones offices already make.
@@ -40,6 +42,7 @@ STATUS_FILLS = {
     "off_track": "FFC7CE",
     "no_data": "D9D9D9",
     "no_baseline": "EDEDED",
+    "check_data": "FFEB9C",
 }
 BEHIND = ("behind", "off_track")
 NO_UNIT = "（未明确责任单位）"
@@ -284,14 +287,36 @@ _PCT_COLUMNS = {"完成率", "进度", "序时进度"}
 
 
 def write_xlsx(review: Review, path: Path) -> None:
-    import xlsxwriter
+    from industry_brain.core.cells import XlsxCells, xlsx_workbook
 
-    with xlsxwriter.Workbook(str(path)) as book:
+    with xlsx_workbook(path) as book:
         f = _xlsx_formats(book)
-        _xlsx_summary(book.add_worksheet("概况"), review, f)
-        _xlsx_indicators(book.add_worksheet("指标对表"), review, f)
-        _xlsx_units(book.add_worksheet("滞后单位"), review, f)
-        _xlsx_clusters(book.add_worksheet("集群效益"), review, f)
+        w = _Sheet.make(XlsxCells(book))
+        _xlsx_summary(w(book.add_worksheet("概况")), review, f)
+        _xlsx_indicators(w(book.add_worksheet("指标对表")), review, f)
+        _xlsx_units(w(book.add_worksheet("滞后单位")), review, f)
+        _xlsx_clusters(w(book.add_worksheet("集群效益")), review, f)
+
+
+class _Sheet:
+    """A worksheet whose write/write_row keep text as text (core/cells.py); the rest is the
+    worksheet's own."""
+
+    def __init__(self, cells: Any, ws: Any) -> None:
+        self._cells, self._ws = cells, ws
+
+    @staticmethod
+    def make(cells: Any) -> Any:
+        return lambda ws: _Sheet(cells, ws)
+
+    def write(self, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        self._cells.write(self._ws, row, col, value, fmt)
+
+    def write_row(self, row: int, col: int, values: Any, fmt: Any = None) -> None:
+        self._cells.write_row(self._ws, row, col, values, fmt)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ws, name)
 
 
 def _xlsx_formats(book: Any) -> dict[str, Any]:
@@ -338,7 +363,8 @@ def _xlsx_indicators(ws: Any, review: Review, f: dict[str, Any]) -> None:
                 if name == "状态":
                     ws.write(i, j, value, f.get(row.get("status", ""), f["cell"]))
                 elif isinstance(value, int | float) and not isinstance(value, bool):
-                    ws.write_number(i, j, value, f["pct"] if name in _PCT_COLUMNS else f["num"])
+                    share = name in _PCT_COLUMNS
+                    ws.write_number(i, j, rounded(value, share=share), f["pct"] if share else f["num"])
                 else:
                     ws.write(i, j, "" if value is None else value, f["cell"])
             i += 1
@@ -371,7 +397,7 @@ def _xlsx_clusters(ws: Any, review: Review, f: dict[str, Any]) -> None:
             elif isinstance(value, str):
                 ws.write(i, j, value, f["cell"])
             else:
-                ws.write_number(i, j, value, f["pct"] if j >= 6 else f["num"])
+                ws.write_number(i, j, rounded(value, share=j >= 6), f["pct"] if j >= 6 else f["num"])
     if review.cluster_note:
         ws.write(2 + len(review.clusters), 0, review.cluster_note, f["text"])
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from industry_brain.cli.support import DbOption, boundary, friendly_errors, out, settings_for
+from industry_brain.cli.support import DbOption, boundary, friendly_errors, out, settings_for, working
 
 
 @friendly_errors
@@ -29,7 +29,7 @@ def report_command(
     suffix = output.suffix.lstrip(".").lower()
     chosen = fmt or (suffix if suffix in ("docx", "pdf") else "xlsx")
     settings = settings_for(db)
-    with boundary(settings) as session:
+    with working(f"正在生成 {plan_id} 对表对标报告…"), boundary(settings) as session:
         review = write_review(
             session,
             plan_id=plan_id,

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.readcache import ReadCache
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 from industry_brain.plans.catalogue import DERIVATIONS
 from industry_brain.plans.models import IndicatorActual
-from industry_brain.plans.pack import Figure, Indicator, Pack, load_pack, load_packs
+from industry_brain.plans.pack import Figure, Indicator, Pack
 from industry_brain.plans.progress import (
     STATUSES,
     Observation,
@@ -27,11 +28,13 @@ from industry_brain.plans.progress import (
     parse_period,
     period_point,
 )
+from industry_brain.plans.store import current_clusters, current_pack, current_packs
 
 # At the same period, the responsible unit's figure is preferred over the document's, and both
 # over the one computed from the enterprise record (which may miss enterprises).
 KIND_RANK = {"reported": 0, "document": 1, "computed": 2}
 DOCUMENT_BY = "规划文本"
+BY_KIND = ("document", "computed", "reported")  # the order they are shown side by side
 
 
 class PlanForbidden(IndustryBrainError):
@@ -80,6 +83,9 @@ class IndicatorProgress:
     derive: str | None
     table: str | None
     where: str
+    # the latest actual of each kind side by side, each with its source: what the plan document
+    # states, what the enterprise record gives, what the responsible unit reported
+    by_kind: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,9 +126,14 @@ def plan_summary(pack: Pack) -> dict[str, Any]:
     }
 
 
-def list_plans() -> list[dict[str, Any]]:
-    """Every shipped plan (packs are files, not rows: no session needed)."""
-    return [plan_summary(p) for p in load_packs()]
+def list_plans(session: Session | None = None) -> list[dict[str, Any]]:
+    """Every plan of the catalogue (its current version): the shipped ones and those the district
+    added (plans.store). Without a session, only the packs shipped in the package."""
+    if session is None:
+        from industry_brain.plans.pack import load_packs
+
+        return [plan_summary(p) for p in load_packs()]
+    return [plan_summary(p) for p in current_packs(session)]
 
 
 def _figure(f: Any) -> dict[str, Any] | None:
@@ -149,9 +160,12 @@ def indicator_json(ind: Indicator) -> dict[str, Any]:
     }
 
 
-def show_plan(*, plan_id: str) -> dict[str, Any]:
+def show_plan(session: Session, *, plan_id: str) -> dict[str, Any]:
     """A plan with every indicator, document actual, cluster and task as the pack states them."""
-    pack = load_pack(plan_id)
+    return pack_json(current_pack(session, plan_id))
+
+
+def pack_json(pack: Pack) -> dict[str, Any]:
     return {
         **plan_summary(pack),
         "indicators": [indicator_json(i) for i in pack.indicators],
@@ -272,13 +286,28 @@ def _not_computed(pack: Pack, settings: Settings) -> str | None:
     )
 
 
+# Computed actuals of a pack, per state of the enterprise record (each takes an Ibis query).
+_COMPUTED: ReadCache[dict[str, dict[int, float]]] = ReadCache(size=32)
+
+
 def _computed(session: Session, pack: Pack, as_of: str, settings: Settings) -> dict[str, list[Actual]]:
+    from industry_brain.ingest.facts import data_stamp
     from industry_brain.plans.computed import computed_values, facts_of_years, titles_frame
 
     if not any(i.derive for i in pack.indicators):
         return {}
-    facts = facts_of_years(session, years=_years(pack, as_of), settings=settings)
-    values = computed_values(facts, pack, titles_frame(session))
+    years = tuple(sorted(set(_years(pack, as_of))))
+    stamp = data_stamp(session)
+    key = None if stamp is None else (*stamp, repr(pack), years, settings.conflict_tolerance)
+    values = _COMPUTED.get_or_compute(
+        key,
+        lambda: computed_values(
+            facts_of_years(session, years=years, settings=settings),
+            pack,
+            titles_frame(session),
+            current_clusters(session),
+        ),
+    )
     out: dict[str, list[Actual]] = {}
     for ind_id, by_year in values.items():
         derivation = DERIVATIONS[pack.indicator(ind_id).derive or ""]
@@ -339,6 +368,7 @@ def _row(
         thresholds=t,
     )
     target = {**(_figure(ind.target) or {}), "level": a.target_level}
+    by_kind = {k: _json(_latest([x for x in stored + computed if x.kind == k])) for k in BY_KIND}
     return IndicatorProgress(
         id=ind.id,
         name=ind.name,
@@ -366,6 +396,7 @@ def _row(
         derive=ind.derive,
         table=ind.table,
         where=ind.where,
+        by_kind=by_kind,
     )
 
 
@@ -385,7 +416,7 @@ def progress(
     unit that only reports)."""
     check_scope(scope)
     parse_period(as_of)
-    pack = load_pack(plan_id)
+    pack = current_pack(session, plan_id)
     shown = [i for i in pack.indicators if _visible(i, scope)]
     ensure_document_actuals(session, pack)
     by_indicator: dict[str, list[Actual]] = {}

@@ -41,7 +41,7 @@ def import_command(
 
     if not file.exists():
         raise ConfigurationError(f"{file}: 文件不存在")
-    with boundary(settings_for(db)) as session:
+    with boundary(settings_for(db), creates=True) as session:
         summary = import_projects(session, path=file, user="cli")
     if as_json:
         print_json(summary.as_dict())
@@ -157,7 +157,12 @@ def _print_totals(totals: dict[str, Any]) -> None:
         years.add_row(str(y["year"]), _yi(y["investment_yi"]))
     out.print(years)
     if totals["targets"]:
-        targets = Table("规划", "指标", "目标年", "目标(亿元)", "原文")
+        targets = Table("规划", "版本", "指标", "目标年", "目标(亿元)", "增速目标", "原文")
         for t in totals["targets"]:
-            targets.add_row(t["pack"], t["name"], str(t["year"]), _yi(t["target_yi"]), t["quote"])
+            pct = "-" if t.get("target_pct") is None else f"{t['target_pct']:g}%"
+            version = f"第 {t['plan_version']} 版"
+            row = (t["plan"], version, t["name"], str(t["year"]), _yi(t["target_yi"]), pct, t["quote"])
+            targets.add_row(*row)
         out.print(targets)
+    if totals.get("targets_note"):
+        out.print(f"[yellow]注[/yellow] {totals['targets_note']}", highlight=False)

@@ -19,10 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import FileRejected
-from industry_brain.core.settings import get_settings
+from industry_brain.core.figures import finite_figure
+from industry_brain.core.settings import Settings, get_settings
 from industry_brain.core.text import squash, to_halfwidth
 from industry_brain.core.units import split_header
+from industry_brain.ingest.budget import run_bounded
 from industry_brain.ingest.parse import parse_date
+from industry_brain.ingest.reader import check_workbook
 from industry_brain.projects.models import Milestone, Project
 from industry_brain.projects.schemas import (
     LAND_TO_MU,
@@ -96,16 +99,31 @@ def read_sheets(path: Path) -> dict[str, Grid]:
                 text = raw.decode("gb18030")
             return {"": [[_cell(c) for c in row] for row in csv.reader(text.splitlines())]}
         if suffix in (".xlsx", ".xls", ".ods"):
-            from python_calamine import CalamineWorkbook
-
-            book = CalamineWorkbook.from_path(str(path))
-            return {
-                name: [[_cell(c) for c in row] for row in book.get_sheet_by_name(name).to_python()]
-                for name in book.sheet_names
-            }
+            settings = get_settings()
+            sheets: dict[str, Grid] = run_bounded(
+                _workbook, path, settings, settings=settings, file=path.name
+            )
+            return sheets
+    except FileRejected:
+        raise
     except Exception as exc:
         raise FileRejected(path.name, f"无法读取文件：{exc}") from exc
     raise FileRejected(path.name, f"不支持的文件格式 {suffix}：请用 .xlsx 或 .csv（模板见 docs/projects.md）")
+
+
+def _workbook(path: Path, settings: Settings) -> dict[str, Grid]:
+    """In the read budget's child: the importer's safety scan, then every sheet as text."""
+    from python_calamine import CalamineWorkbook
+
+    check_workbook(path, settings)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        return {
+            name: [[_cell(c) for c in row] for row in book.get_sheet_by_name(name).to_python()]
+            for name in book.sheet_names
+        }
+    except Exception as exc:  # calamine's own error types
+        raise FileRejected(path.name, f"无法读取文件：{exc}") from exc
 
 
 def _index(columns: tuple[Column, ...]) -> dict[str, Column]:
@@ -130,7 +148,7 @@ def _number(text: str) -> float | None:
     t = to_halfwidth(text).replace(",", "").strip()
     if t in ("", "-", "—", "/", "无"):
         return None
-    return float(t)
+    return finite_figure(t)
 
 
 def _convert(col: Column, unit: str | None, text: str) -> Any:

@@ -2,8 +2,9 @@
 
 A project's planned investment is spread evenly over the years from its start to its end year
 (inclusive) to give the investment it plans per year; that is our assumption, since the lists
-give only a total (docs/projects.md). The targets are the plan packs' indicators about
-investment (name containing 投资, unit 亿元), read with plans.pack.load_packs.
+give only a total (docs/projects.md). The targets are the indicators about investment (name
+containing 投资, unit 亿元) of every plan's current version in the database (plans.store.catalogue:
+the shipped packs and those the district added with `plans add`).
 """
 
 from __future__ import annotations
@@ -18,34 +19,42 @@ from industry_brain.projects.schemas import STAGES
 from industry_brain.projects.service import projects
 
 
-def investment_targets() -> list[dict[str, Any]]:
-    """Every investment indicator of the shipped plan packs, with its target and source."""
+def investment_targets(session: Session | None) -> tuple[list[dict[str, Any]], str | None]:
+    """(every investment indicator of the plans' current versions, with its target, plan
+    version and source; the note saying the shipped packs stand in, where there is no database)."""
     try:
-        from industry_brain.plans.pack import load_packs
+        from industry_brain.plans.store import catalogue
     except ImportError:  # the plans domain is optional to this one
-        return []
+        return [], None
+    found = catalogue(session)
     out = []
-    for pack in load_packs():
+    for pack in found.packs:
         for ind in pack.indicators:
             if "投资" not in ind.name or ind.unit != "亿元" or ind.target.value is None:
                 continue
+            # a growth target ("年均增长10%") is a percentage, not an amount in 亿元
+            percent = bool(ind.change and "percent" in ind.change)
             out.append(
                 {
                     "pack": pack.id,
+                    "plan": pack.title,
+                    "plan_version": pack.version,
                     "indicator": ind.id,
                     "name": ind.name,
                     "direction": ind.direction,
                     "change": ind.change,
                     "year": ind.target.year,
-                    "target_yi": ind.target.value,
+                    "target_yi": None if percent else ind.target.value,
+                    "target_pct": ind.target.value if percent else None,
                     "quote": ind.target.quote,
                 }
             )
-    return out
+    return out, found.note
 
 
 def project_totals(session: Session, *, scope: Scope) -> dict[str, Any]:
-    """{by_stage, by_year, undated, targets, total}: counts and 亿元 in the pool."""
+    """{by_stage, by_year, undated, targets, targets_note, total}: counts and 亿元 in the pool,
+    and the plans' investment targets (targets_note: None when read from the database)."""
     rows = projects(session, scope=scope)
     counts = dict.fromkeys(STAGES, 0)
     planned = dict.fromkeys(STAGES, 0.0)
@@ -73,6 +82,7 @@ def project_totals(session: Session, *, scope: Scope) -> dict[str, Any]:
         for s in STAGES
         if counts[s]
     ]
+    targets, targets_note = investment_targets(session)
     return {
         "total": {
             "count": len(rows),
@@ -81,5 +91,6 @@ def project_totals(session: Session, *, scope: Scope) -> dict[str, Any]:
         "by_stage": stages,
         "by_year": [{"year": y, "investment_yi": round(v, 4)} for y, v in sorted(by_year.items())],
         "undated": {**undated, "investment_yi": round(undated["investment_yi"], 4)},
-        "targets": investment_targets(),
+        "targets": targets,
+        "targets_note": targets_note,
     }

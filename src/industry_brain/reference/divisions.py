@@ -64,3 +64,19 @@ def _township_index(county_code: str) -> dict[str, str]:
 def resolve_township(text: str, county_code: str) -> str | None:
     """A township as written (name, short name or 9-digit code) -> its 9-digit code."""
     return _township_index(county_code).get(text.strip())
+
+
+def known_township_name(code: str | None) -> str | None:
+    """A township code's name, or None for no code or a code that names no township."""
+    if code is None:
+        return None
+    division = divisions().get(code)
+    return division.name if division else None
+
+
+def township_name(code: str | None) -> str:
+    """A 9-digit township code -> its name (锦屏街道); '未归属镇街' for none, the code if unknown."""
+    if not code:
+        return "未归属镇街"
+    division = divisions().get(str(code))
+    return division.name if division else str(code)

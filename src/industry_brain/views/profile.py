@@ -4,7 +4,7 @@ scope may not see (an enterprise outside it reads as absent, with no hint that i
 
 The figures of a year come from ingest.facts.resolve_enterprise (the rules that resolve the
 whole district, applied to this enterprise's records only), read through
-enterprises.queries.enterprise_figures as the API's enterprise detail reads them, so the
+views.queries.enterprise_figures as the API's enterprise detail reads them, so the
 profile, the API and `export facts` never disagree; each figure names the source that decided it.
 """
 
@@ -22,13 +22,11 @@ from sqlalchemy.orm import Session
 from industry_brain.core.scope import Scope
 from industry_brain.core.text import normalise_code
 from industry_brain.enterprises.models import Enterprise
-from industry_brain.enterprises.queries import enterprise_figures
-from industry_brain.ingest.corrections import CORRECTION_SOURCE
 from industry_brain.ingest.facts import EnterpriseFigures
 from industry_brain.ingest.models import ImportBatch, Record
-from industry_brain.ingest.templates import TEMPLATES
+from industry_brain.ingest.templates import SOURCE_LABELS
+from industry_brain.views.queries import enterprise_figures
 
-SOURCE_LABELS: dict[str, str] = {t.source: t.department for t in TEMPLATES} | {CORRECTION_SOURCE: "申诉更正"}
 FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "output_wan": ("工业总产值", "万元"),
     "value_added_wan": ("工业增加值", "万元"),
@@ -90,36 +88,77 @@ def initials(name: str) -> str:
     return "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
 
 
-def search(session: Session, *, query: str, scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
-    """Enterprises in scope whose name contains `query`, whose credit code starts with it, or
-    whose name's pinyin initials contain it (case-insensitive)."""
+@lru_cache(maxsize=65536)
+def full_pinyin(name: str) -> str:
+    """Full pinyin of a name, lower case, no tones or spaces: 宁波华翔电子 -> ningbohuaxiangdianzi."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(name, style=Style.NORMAL, errors="default")).lower()
+
+
+# Relevance, best first: exact name or code, prefix, substring, pinyin prefix, pinyin substring.
+EXACT, PREFIX, CONTAINS, PINYIN_PREFIX, PINYIN = range(5)
+
+
+def _relevance(text: str, code: str, name: str | None) -> int | None:
+    """How well `text` finds the enterprise (EXACT .. PINYIN), None when it does not."""
+    name = name or ""
+    upper = normalise_code(text)
+    if text == name or upper == code:
+        return EXACT
+    if name.startswith(text) or (len(upper) >= 2 and code.startswith(upper)):
+        return PREFIX
+    if text in name:
+        return CONTAINS
+    spelled = text.lower().replace(" ", "").replace("'", "")
+    if not (spelled.isascii() and spelled.isalpha()) or not name:
+        return None
+    full, first = full_pinyin(name), initials(name)
+    if full.startswith(spelled) or first.startswith(spelled):
+        return PINYIN_PREFIX
+    if spelled in full or spelled in first:
+        return PINYIN
+    return None
+
+
+def search(session: Session, *, query: str, scope: Scope, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    """{"total", "limit", "offset", "items"}: the enterprises in scope found by name (exact,
+    prefix, substring), credit code (exact or prefix) or pinyin (full, e.g. ningbohuaxiang, or
+    initials, e.g. nbhx), best match first (see _relevance), then shorter names, then code."""
     text = query.strip()
+    page: dict[str, Any] = {"total": 0, "limit": limit, "offset": offset, "items": []}
     if not text:
-        return []
+        return page
     visible = scope.enterprise_clause(Enterprise.credit_code, Enterprise.township_code)
     cols = (Enterprise.credit_code, Enterprise.name, Enterprise.industry_code, Enterprise.township_code)
-    direct = select(*cols).where(
-        visible,
-        or_(Enterprise.name.contains(text), Enterprise.credit_code.startswith(normalise_code(text))),
-    )
-    found = {r[0]: r for r in session.execute(direct.order_by(Enterprise.credit_code).limit(limit))}
-    if text.isascii() and text.isalpha() and len(found) < limit:
-        low = text.lower()
-        for row in session.execute(select(*cols).where(visible).order_by(Enterprise.credit_code)):
-            if row[1] and row[0] not in found and low in initials(row[1]):
-                found[row[0]] = row
-                if len(found) >= limit:
-                    break
-    return [
+    stmt = select(*cols).where(visible)
+    spelled = text.lower().replace(" ", "").replace("'", "")
+    if not (spelled.isascii() and spelled.isalpha()):  # no pinyin: the database narrows it
+        stmt = stmt.where(
+            or_(
+                Enterprise.name.contains(text, autoescape=True),
+                Enterprise.credit_code.startswith(normalise_code(text), autoescape=True),
+            )
+        )
+    ranked = []
+    for row in session.execute(stmt):
+        rank = _relevance(text, row[0], row[1])
+        if rank is not None:
+            ranked.append((rank, len(row[1] or ""), row[0], row))
+    ranked.sort(key=lambda r: r[:3])
+    page["total"] = len(ranked)
+    page["items"] = [
         {
             "credit_code": r[0],
             "name": r[1],
             "industry_code": r[2],
             "township_code": r[3],
             "township": township_name(r[3]),
+            "relevance": rank,
         }
-        for r in list(found.values())[:limit]
+        for rank, _, _, r in ranked[offset : offset + limit]
     ]
+    return page
 
 
 def profile(session: Session, *, credit_code: str, scope: Scope) -> EnterpriseProfile | None:

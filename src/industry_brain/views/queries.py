@@ -18,18 +18,10 @@ from industry_brain.core.scope import Scope
 from industry_brain.core.text import normalise_code
 from industry_brain.enterprises.models import Enterprise
 from industry_brain.ingest.facts import FIGURES, EnterpriseFigures, resolve_enterprise
+from industry_brain.reference.divisions import known_township_name as township_name
 
 CODE = re.compile(r"^[0-9A-Z]{18}$")
 MAX_LIMIT = 500
-
-
-def township_name(code: str | None) -> str | None:
-    if code is None:
-        return None
-    from industry_brain.reference.divisions import divisions
-
-    division = divisions().get(code)
-    return division.name if division else None
 
 
 def _row(e: Any) -> dict[str, Any]:
