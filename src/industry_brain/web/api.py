@@ -23,15 +23,14 @@ from sqlalchemy.orm import Session
 from industry_brain.core.auth import (
     SignInFailed,
     audit,
-    authenticate,
     scope_of,
     search_audit,
-    start_session,
+    sign_in,
     verify_token,
 )
 from industry_brain.core.db import transaction
 from industry_brain.core.scope import Scope
-from industry_brain.enterprises.queries import MAX_LIMIT, list_enterprises, profile_of
+from industry_brain.views.queries import MAX_LIMIT, list_enterprises, profile_of
 from industry_brain.web.security import client_address, context
 
 UNAUTHORIZED = "未登录或令牌无效 (not signed in, or the token is invalid or expired)"
@@ -142,8 +141,11 @@ router = APIRouter(prefix="/api/v1")
 
 @router.get("/health", tags=["system"])
 async def health() -> dict[str, str]:
-    """存活检查 (liveness): no database, no authentication."""
-    return {"status": "ok"}
+    """存活检查 (liveness): no database, no authentication; `cockpit` says whether the
+    cockpit's start-up computation is done ("ready") or still running ("warming")."""
+    from industry_brain.web import warmup
+
+    return {"status": "ok", "cockpit": warmup.state()}
 
 
 @router.post(
@@ -160,19 +162,18 @@ def token(
     """用户名密码换取访问令牌 (exchange username and password for a short-lived access token)."""
     ctx = context()
     address = client_address(request)
-    with transaction(ctx.engine) as session:
-        try:
-            user = authenticate(
-                session, username=username, password=password, address=address, settings=ctx.settings
-            )
-        except SignInFailed as exc:
-            failure: SignInFailed | None = exc
-        else:
-            failure = None
-            access = start_session(session, user=user, kind="access", settings=ctx.settings, address=address)
-    if failure is not None:  # committed above: the rate limit counts the attempt
+    try:
+        _user, access = sign_in(
+            ctx.engine,
+            username=username,
+            password=password,
+            address=address,
+            settings=ctx.settings,
+            kind="access",
+        )
+    except SignInFailed as failure:
         status = 429 if failure.refused else 401
-        headers = {"Retry-After": str(int(ctx.settings.login_window_seconds))} if failure.refused else {}
+        headers = {"Retry-After": str(failure.retry_after)} if failure.refused else {}
         return JSONResponse({"detail": str(failure)}, status_code=status, headers=headers)
     return TokenOut(
         access_token=access, token_type="bearer", expires_in=3600 * int(ctx.settings.session_hours)

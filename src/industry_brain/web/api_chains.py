@@ -11,7 +11,6 @@ The attraction list compares areas of the whole district, so it is for district-
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
@@ -30,6 +29,7 @@ from industry_brain.web.api_domains import (
     ENTERPRISE_READERS,
     TEXT,
     allow,
+    chain_name,
     data_year,
     known_chain,
 )
@@ -167,6 +167,7 @@ def attract(
             request=request,
             action="chains.attract",
             subject=chain_id,
+            subject_name=chain_name(chain_id),
             area=area,
             level=level,
         )
@@ -189,7 +190,7 @@ def cluster_attract(
     with signed_in(token) as (session, scope):
         allow(scope, DISTRICT_WIDE)
         try:
-            get_cluster(cluster_id)
+            get_cluster(session, cluster_id)
         except ClusterNotFound:
             raise NotFound() from None
         frame, inputs = attract_cluster(
@@ -210,6 +211,7 @@ def cluster_attract(
             request=request,
             action="clusters.attract",
             subject=cluster_id,
+            subject_name=get_cluster(session, cluster_id).name,
             area=area,
             level=level,
         )
@@ -225,6 +227,7 @@ def _attraction(
     request: Request,
     action: str,
     subject: str,
+    subject_name: str,
     area: str | None,
     level: int,
 ) -> Any:
@@ -241,15 +244,17 @@ def _attraction(
     if format == "json":
         return {"inputs": inputs, "candidates": frame.to_dicts()}
     from industry_brain.reports.tables import write_table
+    from industry_brain.web.downloads import attachment, safe_name
 
-    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"attract-{subject}-{inputs['year']}.xlsx")
-    title = f"{subject} 招商清单（{inputs['year']} 年，矩阵 sha256 {inputs['matrix_sha256'][:12]}）"
+    name = safe_name(f"招商清单_{subject_name}_{inputs['year']}年.xlsx")
+    title = f"{subject_name} 招商清单（{inputs['year']} 年，矩阵校验值 {inputs['matrix_sha256'][:12]}）"
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_table(frame, FilePath(tmp) / name, sheet="招商清单", title=title)
+        from industry_brain.clusters.attract import for_excel
+
+        path = write_table(for_excel(frame), FilePath(tmp) / name, sheet="招商清单", title=title)
         content = path.read_bytes()
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    fallback = f"attract-{subject}-{inputs['year']}.xlsx"
+    return Response(content, media_type=XLSX, headers=attachment(name, fallback=fallback))
 
 
 @router.post("/chains/{chain_id}/confirm", response_model=ConfirmOut, responses=REFUSED)

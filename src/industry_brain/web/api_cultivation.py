@@ -61,6 +61,12 @@ class Decision(BaseModel):
     year: int | None = Field(default=None, ge=1900, le=2200, description="候选名单年度 (candidate year)")
 
 
+class BulkDecision(BaseModel):
+    credit_codes: list[Annotated[str, Field(pattern=CREDIT_CODE)]] = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=500, pattern=TEXT)
+    year: int | None = Field(default=None, ge=1900, le=2200, description="候选名单年度 (candidate year)")
+
+
 class Membership(BaseModel):
     pool: str
     pool_name: str
@@ -202,6 +208,43 @@ def exit_(pool: PoolId, body: Decision, request: Request, token: Token) -> Any:
         m = exit_pool(session, pool=pool_id, credit_code=body.credit_code, reason=body.reason, scope=scope)
         _read(request, session, scope, "pools.exit", f"{pool_id}/{body.credit_code}", reason=body.reason)
         return membership_dict(m)
+
+
+@router.post("/pools/{pool}/admit-many", response_model=list[Membership], responses=REFUSED)
+def admit_many(pool: PoolId, body: BulkDecision, request: Request, token: Token) -> Any:
+    """批量入库，同一理由；全部成功或全部不办 (admit several candidates with one reason, all or none)."""
+    from industry_brain.cultivation.pools import admit_many as enter
+    from industry_brain.cultivation.pools import authorise, membership_dict
+
+    with signed_in(token) as (session, scope):
+        authorise(scope)
+        pool_id = known_pool(pool)
+        done = enter(
+            session,
+            pool=pool_id,
+            credit_codes=body.credit_codes,
+            reason=body.reason,
+            year=body.year,
+            scope=scope,
+        )
+        for m in done:
+            _read(request, session, scope, "pools.admit", f"{pool_id}/{m.credit_code}", reason=body.reason)
+        return [membership_dict(m) for m in done]
+
+
+@router.post("/pools/{pool}/exit-many", response_model=list[Membership], responses=REFUSED)
+def exit_many(pool: PoolId, body: BulkDecision, request: Request, token: Token) -> Any:
+    """批量出库，同一理由；全部成功或全部不办 (record several exits with one reason, all or none)."""
+    from industry_brain.cultivation.pools import authorise, membership_dict
+    from industry_brain.cultivation.pools import exit_many as leave
+
+    with signed_in(token) as (session, scope):
+        authorise(scope)
+        pool_id = known_pool(pool)
+        done = leave(session, pool=pool_id, credit_codes=body.credit_codes, reason=body.reason, scope=scope)
+        for m in done:
+            _read(request, session, scope, "pools.exit", f"{pool_id}/{m.credit_code}", reason=body.reason)
+        return [membership_dict(m) for m in done]
 
 
 @router.get("/dossiers/{credit_code}", responses=REFUSED)

@@ -70,16 +70,44 @@ def known_pool(pool_id: str) -> str:
     raise NotFound()
 
 
-def known_plan(plan_id: str) -> str:
+def known_plan(plan_id: str, session: Session | None = None) -> str:
+    """`plan_id` if the plan catalogue has it (with a session; else the shipped packs), or 404."""
     from industry_brain.plans.service import list_plans
 
-    if plan_id not in {p["id"] for p in list_plans()}:
+    if plan_id not in {p["id"] for p in list_plans(session)}:
         raise NotFound()
     return plan_id
 
 
+def plan_title(plan_id: str, session: Session | None = None) -> str:
+    """A plan's title, for a file name (the id if it has none)."""
+    from industry_brain.plans.service import list_plans
+
+    return next((p["title"] for p in list_plans(session) if p["id"] == plan_id), plan_id)
+
+
+def chain_name(chain_id: str) -> str:
+    from industry_brain.clusters.chain_service import list_chains
+
+    return next((c["name"] for c in list_chains() if c["id"] == chain_id), chain_id)
+
+
 def routers() -> list[Any]:
     """Every router of this part of the API, for app.include_router."""
-    from industry_brain.web import api_chains, api_cultivation, api_plans, api_projects
+    from industry_brain.web import (
+        api_chains,
+        api_cultivation,
+        api_monitoring_alerts,
+        api_plans,
+        api_policies,
+        api_projects,
+    )
 
-    return [api_chains.router, api_cultivation.router, api_projects.router, api_plans.router]
+    return [
+        api_chains.router,
+        api_cultivation.router,
+        api_projects.router,
+        api_plans.router,
+        api_policies.router,
+        api_monitoring_alerts.router,
+    ]

@@ -10,7 +10,6 @@ enterprise's, or every enterprise's the caller sees, one per page.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tempfile
 from dataclasses import asdict
 from pathlib import Path as FilePath
@@ -25,9 +24,9 @@ from sqlalchemy.orm import Session
 from industry_brain.core.auth import NotFound, audit
 from industry_brain.core.scope import Scope
 from industry_brain.enterprises.models import Enterprise
-from industry_brain.enterprises.queries import CODE, township_name
 from industry_brain.evaluation.models import EvaluationResult, EvaluationRun
 from industry_brain.evaluation.run_views import list_runs, run_info, run_metadata
+from industry_brain.views.queries import CODE, township_name
 from industry_brain.web.api import ERRORS, Detail, Token, signed_in
 from industry_brain.web.security import client_address, context
 
@@ -247,9 +246,9 @@ NOTICE_MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-# ~0.2 s a notice as PDF (200 in 37 s on a loaded 2-core machine): a district's thousands go
-# per township, or through the command
-MAX_NOTICES = 500
+# ~0.2 s a notice as PDF, laid out in this process: more than a few dozen at once would hold
+# the server, so larger sets go through the job (POST /api/v1/jobs/evaluation-notices)
+MAX_NOTICES = 50
 NoticeFormat = Annotated[Literal["docx", "pdf"], Query(description="docx 或 pdf")]
 
 
@@ -274,24 +273,23 @@ def notice_file(
         notices = [
             enterprise_notice(session, run_id=run_id, credit_code=credit_code, scope=scope, today=today)
         ]
-        name = f"notice-{run_id}-{credit_code}.{fmt}"
+        who = notices[0].name or credit_code
+        name = f"评价结果告知书_批次{run_id}_{who}.{fmt}"
     else:
         notices = scope_notices(
             session, run_id=run_id, scope=scope, today=today, township_code=township_code, limit=MAX_NOTICES
         )
-        name = f"notices-{run_id}{'-' + township_code if township_code else ''}.{fmt}"
+        where = f"_{township_name(township_code)}" if township_code else ""
+        name = f"评价结果告知书_批次{run_id}{where}.{fmt}"
     with tempfile.TemporaryDirectory() as tmp:
         path = write_notices(notices, FilePath(tmp) / name, fmt=fmt, settings=context().settings)
         return path.read_bytes(), name, len(notices)
 
 
-def _download(content: bytes, name: str, fmt: str) -> Response:
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
-    return Response(
-        content,
-        media_type=NOTICE_MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
-    )
+def _download(content: bytes, name: str, fmt: str, *, fallback: str | None = None) -> Response:
+    from industry_brain.web.downloads import attachment
+
+    return Response(content, media_type=NOTICE_MEDIA[fmt], headers=attachment(name, fallback=fallback))
 
 
 NOTICE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -318,7 +316,7 @@ def notice(
             detail={"run_id": run_id, "format": format},
             address=client_address(request),
         )
-    return _download(content, name, format)
+    return _download(content, name, format, fallback=f"notice-{run_id}-{credit_code}.{format}")
 
 
 @router.get("/runs/{run_id}/notices", responses=NOTICE_RESPONSES, response_class=Response)
@@ -342,4 +340,5 @@ def notices(
             detail={"format": format, "township_code": township_code, "notices": count},
             address=client_address(request),
         )
-    return _download(content, name, format)
+    where = f"-{township_code}" if township_code else ""
+    return _download(content, name, format, fallback=f"notices-{run_id}{where}.{format}")

@@ -9,19 +9,19 @@ of the enterprises the caller sees: a town gets its own township's, without the 
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from industry_brain.core.auth import NotFound, audit
 from industry_brain.core.scope import DISTRICT_WIDE
 from industry_brain.web.api import ERRORS, Detail, Token, signed_in
-from industry_brain.web.api_domains import TEXT, allow, data_year, known_plan, refusals
+from industry_brain.web.api_domains import TEXT, allow, data_year, known_plan, plan_title, refusals
+from industry_brain.web.downloads import attachment
 from industry_brain.web.security import client_address, context
 
 PlanId = Annotated[str, Path(max_length=60, description="规划标识 (plan id)")]
@@ -45,7 +45,7 @@ router = APIRouter(prefix="/api/v1", tags=["plans and clusters"])
 class ActualIn(BaseModel):
     indicator_id: str = Field(max_length=80)
     period: str = Field(pattern=r"^\d{4}(-\d{2})?$", description="YYYY 或 YYYY-MM")
-    value: float | None = None
+    value: float | None = Field(default=None, allow_inf_nan=False)
     status: str | None = Field(default=None, max_length=20, description="定性指标的完成情况")
     note: str | None = Field(default=None, max_length=500, pattern=TEXT)
 
@@ -55,9 +55,9 @@ def plans(token: Token) -> list[dict[str, Any]]:
     """已提供的规划 (the shipped plans)."""
     from industry_brain.plans.service import list_plans
 
-    with signed_in(token) as (_, scope):
+    with signed_in(token) as (session, scope):
         allow(scope, PLAN_ROLES)
-    return list_plans()
+        return list_plans(session)
 
 
 @router.get("/plans/{plan_id}", responses=REFUSED)
@@ -65,9 +65,9 @@ def plan(plan_id: PlanId, token: Token) -> dict[str, Any]:
     """一项规划的全部指标、集群与任务 (a plan's indicators, clusters and tasks as written)."""
     from industry_brain.plans.service import show_plan
 
-    with signed_in(token) as (_, scope):
+    with signed_in(token) as (session, scope), refusals():
         allow(scope, PLAN_ROLES)
-    return show_plan(plan_id=known_plan(plan_id))
+        return show_plan(session, plan_id=known_plan(plan_id, session))
 
 
 @router.get("/plans/{plan_id}/progress", responses=REFUSED)
@@ -84,7 +84,7 @@ def progress(
         allow(scope, PLAN_ROLES)
         result = measure(
             session,
-            plan_id=known_plan(plan_id),
+            plan_id=known_plan(plan_id, session),
             as_of=as_of,
             scope=scope,
             settings=context().settings,
@@ -100,7 +100,7 @@ def actuals(plan_id: PlanId, token: Token) -> list[dict[str, Any]]:
 
     with signed_in(token) as (session, scope), refusals():
         allow(scope, PLAN_ROLES)
-        rows = list_actuals(session, plan_id=known_plan(plan_id), scope=scope)
+        rows = list_actuals(session, plan_id=known_plan(plan_id, session), scope=scope)
     for r in rows:
         r["reported_at"] = r["reported_at"].isoformat(timespec="seconds") if r["reported_at"] else None
     return rows
@@ -115,7 +115,7 @@ def report_actual(plan_id: PlanId, body: ActualIn, request: Request, token: Toke
         allow(scope, PLAN_ROLES)
         row = record_actual(
             session,
-            plan_id=known_plan(plan_id),
+            plan_id=known_plan(plan_id, session),
             indicator_id=body.indicator_id,
             period=body.period,
             value=body.value,
@@ -161,7 +161,7 @@ def report(
 
     with signed_in(token) as (session, scope), refusals(), tempfile.TemporaryDirectory() as tmp:
         allow(scope, PLAN_ROLES)
-        name = f"{known_plan(plan_id)}-{as_of}.{format}"
+        name = f"对表对标报告_{plan_title(known_plan(plan_id, session), session)}_截至{as_of}.{format}"
         path = FilePath(tmp) / name
         write_review(
             session,
@@ -177,8 +177,165 @@ def report(
     return Response(
         content,
         media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="{re.sub(r"[^A-Za-z0-9_.-]", "_", name)}"'},
+        headers=attachment(name, fallback=f"{plan_id}-{as_of}.{format}"),
     )
+
+
+# --- the district's own plans: upload, draft, edit, publish (plans.drafts; analyst and admin) ---
+
+PACK_LIMIT = 20 * 1024 * 1024  # a pack is text or a small workbook; 20 MB is far more than any plan
+
+
+class DraftEdit(BaseModel):
+    """Field edits of a draft: {indicator id: {field: value}}, {task id: {field: value}}; the
+    fields are plans.drafts.INDICATOR_FIELDS and TASK_FIELDS; null clears an optional field."""
+
+    indicators: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    tasks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+@router.get("/plans/{plan_id}/versions", responses=REFUSED)
+def plan_versions(plan_id: PlanId, token: Token) -> list[dict[str, Any]]:
+    """规划的各版本：状态、来源、添加人、按版本录入的实绩数 (every stored version of a plan)."""
+    from industry_brain.plans.store import versions
+
+    with signed_in(token) as (session, scope), refusals():
+        allow(scope, frozenset(DISTRICT_WIDE))
+        rows = versions(session, plan_id=known_plan(plan_id, session))
+    for r in rows:
+        for key in ("added_at", "retired_at"):
+            r[key] = r[key].isoformat(timespec="seconds") if r[key] else None
+    return rows
+
+
+@router.post("/plan-packs", responses=REFUSED)
+def upload_pack(file: UploadFile, request: Request, token: Token) -> dict[str, Any]:
+    """上传规划包（YAML 或 Excel 模板）存为草稿；不通过校验时指出行号或工作表、行、列与原因
+    (upload a pack file as a draft; analyst and admin)."""
+    from industry_brain.plans.drafts import check_editor, upload_draft
+    from industry_brain.web.errors import upload_name
+
+    with signed_in(token) as (session, scope), refusals(), tempfile.TemporaryDirectory() as tmp:
+        check_editor(scope)
+        path = FilePath(tmp) / upload_name(file.filename)
+        content = file.file.read(PACK_LIMIT + 1)
+        if len(content) > PACK_LIMIT:
+            raise HTTPException(status_code=413, detail="规划包文件超过 20 MB 上限")
+        path.write_bytes(content)
+        draft = upload_draft(session, path=path, scope=scope)
+        audit(
+            session,
+            scope=scope,
+            action="plans.upload_pack",
+            target=draft["plan_id"],
+            detail={"version": draft["version"], "file": path.name},
+            address=client_address(request),
+        )
+        return draft
+
+
+@router.get("/plans/{plan_id}/draft", responses=REFUSED)
+def plan_draft(plan_id: PlanId, token: Token) -> dict[str, Any]:
+    """规划的草稿 (the plan's draft; 404 when it has none)."""
+    from industry_brain.plans.drafts import get_draft
+
+    with signed_in(token) as (session, scope), refusals():
+        draft = get_draft(session, plan_id=plan_id, scope=scope)
+    if draft is None:
+        raise NotFound()
+    return draft
+
+
+@router.post("/plans/{plan_id}/draft", responses=REFUSED)
+def start_plan_draft(plan_id: PlanId, request: Request, token: Token) -> dict[str, Any]:
+    """以当前版本为底稿新建草稿（下一版本）(start a draft of the next version)."""
+    from industry_brain.plans.drafts import start_draft
+
+    with signed_in(token) as (session, scope), refusals():
+        draft = start_draft(session, plan_id=plan_id, scope=scope)
+        audit(
+            session, scope=scope, action="plans.start_draft", target=plan_id, address=client_address(request)
+        )
+        return draft
+
+
+@router.patch("/plans/{plan_id}/draft", responses=REFUSED)
+def edit_plan_draft(plan_id: PlanId, body: DraftEdit, request: Request, token: Token) -> dict[str, Any]:
+    """修改草稿：名称、数值、单位、年份、方向、责任单位；整包校验，不通过则不保存 (edit a draft)."""
+    from industry_brain.plans.drafts import edit_draft
+
+    with signed_in(token) as (session, scope), refusals():
+        draft = edit_draft(
+            session, plan_id=plan_id, scope=scope, indicators=body.indicators, tasks=body.tasks
+        )
+        audit(
+            session,
+            scope=scope,
+            action="plans.edit_draft",
+            target=plan_id,
+            detail=body.model_dump(),
+            address=client_address(request),
+        )
+        return draft
+
+
+@router.post("/plans/{plan_id}/draft/publish", responses=REFUSED)
+def publish_plan_draft(plan_id: PlanId, request: Request, token: Token) -> dict[str, Any]:
+    """发布草稿为规划的当前版本；旧版本及其实绩保留 (publish the draft)."""
+    from industry_brain.plans.drafts import publish_draft
+
+    with signed_in(token) as (session, scope), refusals():
+        draft = publish_draft(session, plan_id=plan_id, scope=scope)
+        audit(
+            session,
+            scope=scope,
+            action="plans.publish",
+            target=plan_id,
+            detail={"version": draft["version"]},
+            address=client_address(request),
+        )
+        return draft
+
+
+@router.delete("/plans/{plan_id}/draft", responses=REFUSED)
+def discard_plan_draft(plan_id: PlanId, request: Request, token: Token) -> dict[str, Any]:
+    """放弃草稿：草稿保留为“已放弃”，可恢复 (discard the draft; kept, restorable)."""
+    from industry_brain.plans.drafts import discard_draft
+
+    with signed_in(token) as (session, scope), refusals():
+        done = discard_draft(session, plan_id=plan_id, scope=scope)
+        audit(
+            session,
+            scope=scope,
+            action="plans.discard_draft",
+            target=plan_id,
+            detail={"version": done["version"]},
+            address=client_address(request),
+        )
+        return done
+
+
+@router.post("/plans/{plan_id}/draft/restore", responses=REFUSED)
+def restore_plan_draft(
+    plan_id: PlanId,
+    request: Request,
+    token: Token,
+    version: Annotated[int | None, Query(ge=1, description="已放弃的草稿的版本；默认最近放弃的")] = None,
+) -> dict[str, Any]:
+    """把已放弃的草稿恢复为草稿 (make a discarded draft the draft again)."""
+    from industry_brain.plans.drafts import restore_draft
+
+    with signed_in(token) as (session, scope), refusals():
+        draft = restore_draft(session, plan_id=plan_id, scope=scope, version=version)
+        audit(
+            session,
+            scope=scope,
+            action="plans.restore_draft",
+            target=plan_id,
+            detail={"version": draft["version"]},
+            address=client_address(request),
+        )
+        return draft
 
 
 @router.get("/clusters", responses=ERRORS)
@@ -186,9 +343,8 @@ def clusters(token: Token) -> list[dict[str, Any]]:
     """各规划的产业集群定义（行业代码、依据、来源）(the clusters as defined by the plans)."""
     from industry_brain.clusters.service import list_clusters
 
-    with signed_in(token):
-        pass
-    return [c.to_json() for c in list_clusters()]
+    with signed_in(token) as (session, _):
+        return [c.to_json() for c in list_clusters(session)]
 
 
 @router.get("/clusters/{cluster_id:path}", responses=REFUSED)
@@ -204,7 +360,7 @@ def cluster(
     with signed_in(token) as (session, scope):
         allow(scope, CLUSTER_ROLES)
         try:
-            info = get_cluster(cluster_id)
+            info = get_cluster(session, cluster_id)
         except ClusterNotFound:
             raise NotFound() from None
         year = data_year(session, year)

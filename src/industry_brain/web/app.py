@@ -7,6 +7,7 @@ the app; NiceGUI keeps process-wide state, so build one app per process.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -16,41 +17,17 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from industry_brain import __version__
 from industry_brain.core.auth import Forbidden, NotFound
-from industry_brain.core.db import open_database
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.registry import open_database
+from industry_brain.web.headers import SecurityHeaders
+from industry_brain.web.page_scope import PageScope
 from industry_brain.web.security import configure
+from industry_brain.web.uploads import UploadGuard
 
 DOCS_ASSETS = "/api/docs-assets"
-SECURITY_HEADERS = [
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"SAMEORIGIN"),
-    (b"referrer-policy", b"same-origin"),
-]
-
-
-class SecurityHeaders:
-    """Adds the headers every response should carry (a plain ASGI middleware: no per-request
-    task or body buffering, unlike BaseHTTPMiddleware)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 def _error_handlers(app: FastAPI) -> None:
@@ -118,17 +95,51 @@ def _domain_routers() -> list[Any]:
     return list(api_domains.routers())
 
 
+def _warm(engine: Any, settings: Any) -> None:
+    import logging
+
+    from industry_brain.web import warmup
+    from industry_brain.web.pages.cockpit import warm
+
+    try:
+        warm(engine, settings)
+    except Exception:  # a cold cockpit is slower, never broken
+        logging.getLogger(__name__).exception("warming the cockpit failed")
+    finally:
+        warmup.finished()
+
+
 def create_app(settings: Any) -> FastAPI:
     """The whole platform on one app, on the database of `settings` (migrated on open)."""
+    from nicegui import app as nicegui_app
     from nicegui import ui
 
-    from industry_brain.web import api, api_evaluation, api_imports, login
+    from industry_brain.web import (
+        api,
+        api_appeals,
+        api_evaluation,
+        api_imports,
+        api_jobs,
+        api_requests,
+        login,
+        nicegui_speed,
+    )
+    from industry_brain.web.errors import install as install_page_errors
+    from industry_brain.web.pages.layout import TABLE_CSS
 
+    nicegui_speed.install()
+    ui.add_css(TABLE_CSS, shared=True)
     engine = open_database(settings.database_url)
     ctx = configure(engine, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The cockpit's figures read every enterprise's facts: computed once in the background
+        # when the server starts, the first leader to open it sees it complete.
+        from industry_brain.web import warmup
+
+        warmup.started()
+        threading.Thread(target=_warm, args=(engine, settings), name="warm-cockpit", daemon=True).start()
         yield
         engine.dispose()
 
@@ -146,9 +157,16 @@ def create_app(settings: Any) -> FastAPI:
     _error_handlers(app)
     app.include_router(api.router)
     app.include_router(api_evaluation.router)
+    app.include_router(api_appeals.router)
     app.include_router(api_imports.router)
+    app.include_router(api_jobs.router)
+    app.include_router(api_jobs.page_router)
+    app.include_router(api_requests.router)
     for router in _domain_routers():
         app.include_router(router)
+    from industry_brain.web import api_monitoring
+
+    app.include_router(api_monitoring.router)
     app.include_router(login.router)
     _api_docs(app)
     _pages(app)
@@ -163,5 +181,8 @@ def create_app(settings: Any) -> FastAPI:
         show_welcome_message=False,
         reconnect_timeout=10.0,
     )
+    install_page_errors(nicegui_app)
+    app.add_middleware(PageScope)  # a page's sign-in is read off the event loop
+    app.add_middleware(UploadGuard)  # inside SecurityHeaders: its 401/413 carry them too
     app.add_middleware(SecurityHeaders)
     return app

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from industry_brain.core.readcache import ReadCache
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 
@@ -34,7 +35,9 @@ from industry_brain.evaluation.scoped_views import (
     visible_appeals,
     visible_runs,
 )
+from industry_brain.ingest.facts import data_stamp
 from industry_brain.ingest.models import ImportBatch
+from industry_brain.web.headline import Headline, headline_figures
 
 __all__ = [
     "GRADES",
@@ -95,12 +98,14 @@ def latest_data_year(session: Session) -> int | None:
     return int(period[:4]) if period and period[:4].isdigit() else None
 
 
-def district_plans(settings: Settings, year: int | None) -> list[dict[str, Any]]:
-    """The plans of the served district, the one in force in `year` first."""
+def district_plans(
+    settings: Settings, year: int | None, session: Session | None = None
+) -> list[dict[str, Any]]:
+    """The plans of the served district (from the plan catalogue), the one in force in `year` first."""
     list_plans = _optional("industry_brain.plans.service", "list_plans")
     if list_plans is None:
         return []
-    own = [p for p in list_plans() if p["area"]["code"] == settings.district_code[:6]]
+    own = [p for p in list_plans(session) if p["area"]["code"] == settings.district_code[:6]]
 
     def in_force(p: dict[str, Any]) -> bool:
         return year is not None and p["period"]["start"] <= year <= p["period"]["end"]
@@ -118,7 +123,7 @@ def plan_indicators(
     if not scope.district_wide:  # plan progress is for the district's and the units' users
         return Section(False, "无权查看")
     progress = _optional("industry_brain.plans.service", "progress")
-    plans = district_plans(settings, year)
+    plans = district_plans(settings, year, session)
     if progress is None or not plans:
         return Section(False, "规划数据待加载")
     plan = plans[0]
@@ -129,21 +134,17 @@ def plan_indicators(
         )
     except Exception as exc:  # a plan that cannot be read must not take the cockpit down
         return Section(False, f"规划数据待加载（{exc}）")
-    rank = {"off_track": 0, "behind": 1, "on_track": 2, "achieved": 3}
-    ordered = sorted(result.indicators, key=lambda i: (rank.get(i.status, 9), i.id))
-    items = [
-        {
-            "id": i.id,
-            "name": i.name,
-            "unit": i.unit,
-            "target": _level(i.target),
-            "actual": _level(i.actual),
-            "status": i.status,
-            "status_reason": i.status_reason,
-            "colour": STATUS_COLOURS.get(i.status, "grey"),
-        }
-        for i in ordered
-    ]
+    rank = {"off_track": 0, "behind": 1, "check_data": 2, "on_track": 3, "achieved": 4}
+    # A plan may state one indicator twice (a table's 162 and the text's 200 万元/亩): the cockpit
+    # shows it once, as the pack lists it first.
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for i in result.indicators:
+        if (i.name, i.unit) not in seen:
+            seen.add((i.name, i.unit))
+            unique.append(i)
+    ordered = sorted(unique, key=lambda i: (rank.get(i.status, 9), i.id))
+    items = [{**_shown(i), "colour": STATUS_COLOURS.get(i.status, "grey")} for i in ordered]
     summary = {"plan_id": plan["id"], "title": plan["title"], "as_of": as_of, "counts": result.counts}
     return Section(True, items=items, summary=summary)
 
@@ -154,12 +155,33 @@ def _level(figure: dict[str, Any] | None) -> Any:
     return figure.get("level") if figure.get("value") is None else figure.get("value")
 
 
-_SLOW_CACHE: dict[tuple[Any, ...], tuple[Section, Section]] = {}
+def _shown(i: Any) -> dict[str, Any]:
+    """An indicator as the cockpit reads it: a growth target beside the growth achieved, any
+    other target as the level it sets beside the actual level."""
+    row = {"id": i.id, "name": i.name, "unit": i.unit, "status": i.status, "status_reason": i.status_reason}
+    if i.change == "annual_percent":
+        achieved = None if i.cagr_achieved is None else round(i.cagr_achieved * 100, 1)
+        return {
+            **row,
+            "unit": "%",
+            "kind": "growth",
+            "target": (i.target or {}).get("value"),
+            "actual": achieved,
+        }
+    target = (i.target or {}).get("level")
+    return {**row, "kind": "level", "target": target if target is not None else _level(i.target),
+            "actual": _level(i.actual)}  # fmt: skip
 
 
-def _data_stamp(session: Session) -> tuple[Any, ...]:
-    """Changes whenever an import or a reported plan actual lands."""
-    stamp: tuple[Any, ...] = (session.scalar(select(func.max(ImportBatch.id))),)
+_SLOW_CACHE: ReadCache[tuple[Section, Section, list[Headline]]] = ReadCache(size=64)
+
+
+def _data_stamp(session: Session) -> tuple[Any, ...] | None:
+    """Changes whenever an import, a restore, a correction or a reported plan actual lands;
+    None for a session with pending changes (nothing it reads is shared)."""
+    stamp = data_stamp(session)
+    if stamp is None:
+        return None
     try:
         from industry_brain.plans.models import IndicatorActual
 
@@ -169,19 +191,39 @@ def _data_stamp(session: Session) -> tuple[Any, ...]:
     return stamp
 
 
-def slow_sections(
-    session: Session, *, scope: Scope, settings: Settings, year: int | None
-) -> tuple[Section, Section]:
-    """(indicators with derived figures, clusters): both read every enterprise's facts, so they
-    are kept per scope and data state until an import or a reported actual changes it."""
+def slow_key(session: Session, scope: Scope, settings: Settings, year: int | None) -> tuple[Any, ...] | None:
     area = (
         "district" if scope.role in DISTRICT_ROLES else (scope.role, scope.township_code, scope.credit_code)
     )
-    key = (area, year, settings.database_url, *_data_stamp(session))
-    if key not in _SLOW_CACHE:
+    stamp = _data_stamp(session)
+    return None if stamp is None else (area, year, settings.database_url, *stamp)
+
+
+def slow_sections(
+    session: Session, *, scope: Scope, settings: Settings, year: int | None
+) -> tuple[Section, Section, list[Headline]]:
+    """(indicators with derived figures, clusters, headline figures): they read every
+    enterprise's facts, so they are kept per scope and data state until the data changes."""
+
+    def compute() -> tuple[Section, Section, list[Headline]]:
         indicators = plan_indicators(session, scope=scope, settings=settings, year=year, compute=True)
-        _SLOW_CACHE[key] = (indicators, cluster_section(session, scope=scope, settings=settings, year=year))
-    return _SLOW_CACHE[key]
+        clusters = cluster_section(session, scope=scope, settings=settings, year=year)
+        return indicators, clusters, headline_figures(session, scope=scope, settings=settings, year=year)
+
+    return _SLOW_CACHE.get_or_compute(slow_key(session, scope, settings, year), compute)
+
+
+def cached_slow_sections(
+    session: Session, *, scope: Scope, settings: Settings, year: int | None
+) -> tuple[Section, Section, list[Headline]] | None:
+    """slow_sections when they are already known for the current data, else None (the page then
+    shows a placeholder and computes them, never figures that are about to change)."""
+    return _SLOW_CACHE.peek(slow_key(session, scope, settings, year))
+
+
+def peek_slow_sections(key: tuple[Any, ...] | None) -> tuple[Section, Section, list[Headline]] | None:
+    """cached_slow_sections for a key the caller already has (the page needs it twice)."""
+    return _SLOW_CACHE.peek(key)
 
 
 def cluster_section(session: Session, *, scope: Scope, settings: Settings, year: int | None) -> Section:
@@ -189,7 +231,7 @@ def cluster_section(session: Session, *, scope: Scope, settings: Settings, year:
     figures = _optional("industry_brain.clusters.service", "plan_cluster_figures")
     if figures is None or not sees_aggregates(scope):
         return Section(False, "集群数据待加载" if figures is None else "无权查看")
-    plan = next((p for p in district_plans(settings, year) if p.get("clusters")), None)
+    plan = next((p for p in district_plans(settings, year, session) if p.get("clusters")), None)
     if plan is None or year is None:
         return Section(False, "集群数据待加载")
     try:
@@ -265,14 +307,14 @@ def alerts(session: Session, *, scope: Scope, indicators: Section, grades: Secti
 def cockpit(
     session: Session, *, scope: Scope, settings: Settings, year: int | None = None, slow: bool = True
 ) -> Cockpit:
-    """Every section of the cockpit. `slow=False` gives the indicators from stored actuals and
-    leaves the clusters out, for a page that shows the rest at once and fetches
-    slow_sections afterwards."""
+    """Every section of the cockpit. `slow=False` leaves the indicators and the clusters out, for
+    a page that shows the rest at once and takes slow_sections from the cache or fetches them
+    afterwards."""
     year = year or latest_data_year(session)
     if slow:
-        indicators, clusters = slow_sections(session, scope=scope, settings=settings, year=year)
-    else:
-        indicators = plan_indicators(session, scope=scope, settings=settings, year=year)
+        indicators, clusters, _ = slow_sections(session, scope=scope, settings=settings, year=year)
+    else:  # stored actuals alone would be figures about to change: none until computed
+        indicators = Section(False, "计算中" if scope.district_wide else "无权查看")
         clusters = Section(False, "计算中")
     grades = grade_distribution(session, scope=scope)
     return Cockpit(
@@ -289,22 +331,24 @@ IMPORT_ROLES = frozenset({"admin", "analyst", "system"})
 
 
 def import_batches(session: Session, *, scope: Scope) -> list[dict[str, Any]]:
-    """Every import batch, newest first (the bureau's import log: analysts and admins only)."""
+    """The import batches the scope may read, newest first (the bureau's import log for analysts
+    and admins; a department's own sources' batches)."""
+    from industry_brain.ingest.access import importable_sources
     from industry_brain.ingest.batches import list_batches
 
-    if scope.role not in IMPORT_ROLES:
-        return []
-    return list(reversed(list_batches(session)))
+    allowed = importable_sources(scope)
+    return [b for b in reversed(list_batches(session)) if b["source"] in allowed]
 
 
 def import_batch_detail(session: Session, *, batch_id: int, scope: Scope) -> dict[str, Any] | None:
     """One batch with its rejects (as the department sent them, to send back) and warnings;
     None when it does not exist or the scope may not read the import log."""
+    from industry_brain.ingest.access import importable_sources
     from industry_brain.ingest.batches import rejects_table
     from industry_brain.ingest.models import BatchWarning
 
     batch = session.get(ImportBatch, batch_id)
-    if batch is None or scope.role not in IMPORT_ROLES:
+    if batch is None or batch.source not in importable_sources(scope):
         return None
     rejects, title = rejects_table(session, batch_id=batch_id)
     warnings = [
@@ -319,6 +363,8 @@ def import_batch_detail(session: Session, *, batch_id: int, scope: Scope) -> dic
         "period": batch.period,
         "file": batch.file_name,
         "status": batch.status,
+        "superseded_by": batch.superseded_by,
+        "rows_accepted": batch.rows_accepted,
         "rejects": rejects,
         "rejects_title": title,
         "warnings": warnings,

@@ -8,7 +8,7 @@ from html import escape
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from industry_brain.core.auth import SignInFailed, audit, authenticate, end_session, start_session
+from industry_brain.core.auth import SignInFailed, audit, end_session, sign_in
 from industry_brain.core.db import transaction
 from industry_brain.core.scope import Scope
 from industry_brain.web.security import (
@@ -131,18 +131,20 @@ def login_submit(
         return _render(request, TEXT[language(request)]["expired"], status=403)
     address = client_address(request)
     ctx = context()
-    with transaction(ctx.engine) as session:
-        try:
-            user = authenticate(
-                session, username=username, password=password, address=address, settings=ctx.settings
-            )
-        except SignInFailed as exc:
-            failure: SignInFailed | None = exc
-        else:
-            failure = None
-            token = start_session(session, user=user, kind="page", settings=ctx.settings, address=address)
-    if failure is not None:  # the attempt is committed: the rate limit counts it
-        return _render(request, str(failure), status=429 if failure.refused else 401, username=username)
+    try:
+        _user, token = sign_in(
+            ctx.engine,
+            username=username,
+            password=password,
+            address=address,
+            settings=ctx.settings,
+            kind="page",
+        )
+    except SignInFailed as failure:
+        refusal = _render(request, str(failure), status=429 if failure.refused else 401, username=username)
+        if failure.refused:
+            refusal.headers["Retry-After"] = str(failure.retry_after)
+        return refusal
     response = RedirectResponse(safe_next(next_path), status_code=303)
     set_cookie(response, request, SESSION_COOKIE, token, max_age=3600 * int(ctx.settings.session_hours))
     return response

@@ -2,7 +2,7 @@
 
 `register(app)` (= `register_pages(app)`) adds them; web.app.create_app calls it once, after
 web.security.configure(engine, settings) and before ui.run_with(app, language="zh-CN", ...).
-Each page reads through the same service functions as the API (enterprises.profile,
+Each page reads through the same service functions as the API (views.profile,
 web.cockpit, evaluation.*, ingest.*, plans.service) with the signed-in scope, and refuses the
 roles that may not open it (web.security.require_login(roles=...)).
 """
@@ -33,14 +33,17 @@ def register_pages(app: FastAPI | None = None) -> None:
     from nicegui import app as nicegui_app
 
     from industry_brain.web.i18n import COOKIE
-    from industry_brain.web.pages import cockpit, evaluation, imports, industry_map, plans, profile
+    from industry_brain.web.pages import cockpit, evaluation, imports, industry_map, jobs, plans, profile
     from industry_brain.web.pages.layout import home_of
 
     nicegui_app.add_static_files(STATIC_URL, static_dir())
     routes: Any = app if app is not None else nicegui_app
-    for module in (cockpit, profile, evaluation, plans, industry_map, imports):
+    for module in (cockpit, profile, evaluation, plans, industry_map, imports, jobs):
         module.register()
     _register_domain_pages()
+    from industry_brain.web.pages import monitoring
+
+    monitoring.register()
 
     @routes.get("/", include_in_schema=False)
     def home(request: Request) -> RedirectResponse:
@@ -65,6 +68,9 @@ DOMAIN_MODULES = {
     "chains": ("/chains",),
     "cultivation": ("/tiers", "/pools"),
     "projects": ("/projects",),
+    "requests": ("/requests",),
+    "policies": ("/policies",),
+    "monitoring_alerts": ("/monitoring/alerts",),
 }
 
 

@@ -13,6 +13,7 @@ from fastapi import Request
 from nicegui import ui
 
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.labels import money
 from industry_brain.core.scope import Scope
 from industry_brain.web.pages.domain_common import EDITORS, enter_domain, pct, table, tr
 from industry_brain.web.pages.layout import STATUS_COLOURS, empty, header, number, title
@@ -24,9 +25,9 @@ NODE_COLUMNS = [
     ("name", "节点"),
     ("stage_name", "环节"),
     ("enterprises", "企业数"),
-    ("output_wan", "产值（万元）"),
+    ("output_yi", "产值（亿元）"),
     ("growth", "增速"),
-    ("hhi", "HHI"),
+    ("hhi", "集中度指数"),
     ("top_n_share", "前3占比"),
     ("chain_share", "占全链"),
     ("status_name", "状况"),
@@ -50,7 +51,7 @@ def graph(view: dict[str, Any]) -> dict[str, Any]:
                 "y": y * 90,
                 "itemStyle": {"color": colour},
                 "value": f"{STATUS[n['status']][0]}；企业 {n['enterprises']} 家；"
-                f"产值 {number(n['output_wan'])} 万元",
+                f"产值 {money(n['output_wan'])}",
             }
         )
     links = [{"source": a, "target": b} for a, b in view["chain"]["edges"]]
@@ -101,15 +102,26 @@ def _show(session: Any, scope: Scope, chain_id: str, year: int | None) -> dict[s
     return view
 
 
+def yi(wan: float | None) -> float | None:
+    """万元 -> 亿元: a chain's nodes produce 亿 of output, as officials count it."""
+    return None if wan is None else wan / 10_000
+
+
+def yi_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
 def _figures(view: dict[str, Any], lang: str) -> None:
     from industry_brain.clusters.chain_analytics import ChainParams
     from industry_brain.clusters.chain_service import gap_reason
 
     chain, year = view["chain"], view["year"]
     names = {n["node_id"]: n["name"] for n in view["nodes"]}
-    nodes = [{**n, "status_name": STATUS[n["status"]][0]} for n in view["nodes"]]
+    nodes = [
+        {**n, "status_name": STATUS[n["status"]][0], "output_yi": yi(n["output_wan"])} for n in view["nodes"]
+    ]
     ui.label(tr("节点", lang)).classes("text-subtitle1 text-weight-medium q-mt-md")
-    shown: dict[str, Callable[..., str]] = {"output_wan": number, "growth": pct, "top_n_share": pct}
+    shown: dict[str, Callable[..., str]] = {"output_yi": yi_text, "growth": pct, "top_n_share": pct}
     shown |= {"chain_share": pct, "hhi": lambda v: "—" if v is None else f"{v:.3f}"}
     base = f"{chain['id']}_{year}"
     table(
@@ -162,7 +174,7 @@ def _figures(view: dict[str, Any], lang: str) -> None:
         ("node_rank", "节点内名次"),
         ("name", "企业名称"),
         ("credit_code", "统一社会信用代码"),
-        ("township_code", "镇街代码"),
+        ("township_code", "镇街"),
         ("basis", "归属依据"),
         ("output", "产值（万元）"),
         ("output_prev", "上年产值（万元）"),
@@ -220,8 +232,8 @@ def attraction_panel(
         with box:
             ui.label(
                 f"{inputs['areas']} 个地区 × {inputs['industries']} 个行业，"
-                f"RCA 阈值 {inputs['rca_threshold']}，"
-                f"矩阵 sha256 {inputs['matrix_sha256'][:12]}"
+                f"区位熵阈值 {inputs['rca_threshold']}，"
+                f"矩阵校验值 {inputs['matrix_sha256'][:12]}"
             ).classes("text-grey-7")
             cols = [
                 ("area", "地区"),
@@ -229,11 +241,11 @@ def attraction_panel(
                 ("industry", "行业代码"),
                 ("industry_name", "行业"),
                 ("node_name", node_label),
-                ("rca", "RCA"),
+                ("rca", "区位熵"),
                 ("density", "关联密度"),
-                ("eci", "地区ECI"),
-                ("pci", "PCI"),
-                ("cog", "COG"),
+                ("eci", "地区经济复杂度"),
+                ("pci", "行业复杂度"),
+                ("cog", "机会增益"),
                 ("related_industries", "相关优势行业"),
                 ("explain", "说明"),
             ]
@@ -302,13 +314,18 @@ def register() -> None:
     @ui.page(PATH, title="产业链 · 产业大脑")
     def chains_page(request: Request, chain: str = "", year: str = "") -> None:
         from industry_brain.clusters.chain_service import list_chains
+        from industry_brain.core.auth import NotFound
+        from industry_brain.web.errors import year as year_param
         from industry_brain.web.security import page_session
 
         scope, lang = enter_domain(request, PATH)
+        chains = list_chains()
+        if chain and chain not in {c["id"] for c in chains}:
+            raise NotFound()
+        chain = chain or chains[0]["id"]
+        shown_year = year_param(year)
         header(scope, lang, PATH)
         title(tr("产业链", lang))
-        chains = list_chains()
-        chain = chain if chain in {c["id"] for c in chains} else chains[0]["id"]
         with ui.row().classes("items-end"):
             ui.select(
                 {c["id"]: f"{c['name']}（{c['scope']}）" for c in chains},
@@ -318,7 +335,7 @@ def register() -> None:
             ).classes("w-96")
         try:
             with page_session() as session:
-                view = _show(session, scope, chain, int(year) if year.isdigit() else None)
+                view = _show(session, scope, chain, shown_year)
         except IndustryBrainError as exc:
             empty(f"{tr('暂无数据', lang)}（{exc}）")
             return

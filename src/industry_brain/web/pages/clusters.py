@@ -51,12 +51,19 @@ def cluster_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _plans_with_clusters() -> dict[str, str]:
+def _plans_with_clusters() -> tuple[dict[str, str], set[str]]:
+    """({plan id: its name}, cluster ids) of the plans' current versions in the database: the
+    shipped ones and those the district added with `plans add`."""
     from industry_brain.clusters.service import list_clusters
     from industry_brain.plans.service import list_plans
+    from industry_brain.web.security import page_session
 
-    having = {c.pack_id for c in list_clusters()}
-    return {p["id"]: f"{p['title']}（{p['area']['name']}）" for p in list_plans() if p["id"] in having}
+    with page_session() as session:
+        clusters = list_clusters(session)
+        plans = list_plans(session)
+    having = {c.pack_id for c in clusters}
+    named = {p["id"]: f"{p['title']}（{p['area']['name']}）" for p in plans if p["id"] in having}
+    return named, {c.id for c in clusters}
 
 
 def _figures(scope: Scope, plan: str, year: str) -> tuple[int, list[dict[str, Any]]]:
@@ -131,10 +138,16 @@ def _targets(scope: Scope, cluster_id: str, year: int, lang: str) -> None:
 def register() -> None:
     @ui.page(PATH, title="产业集群 · 产业大脑")
     def clusters_page(request: Request, plan: str = "", year: str = "", cluster: str = "") -> None:
+        from industry_brain.core.auth import NotFound
+        from industry_brain.web.errors import year as year_param
+
         scope, lang = enter_domain(request, PATH)
+        plans, cluster_ids = _plans_with_clusters()
+        year_param(year)
+        if (plan and plan not in plans) or (cluster and cluster not in cluster_ids):
+            raise NotFound()
         header(scope, lang, PATH)
         title(tr("产业集群", lang))
-        plans = _plans_with_clusters()
         if not plans:
             empty(tr("暂无数据", lang))
             return
@@ -150,7 +163,9 @@ def register() -> None:
         except IndustryBrainError as exc:
             empty(f"{tr('暂无数据', lang)}（{exc}）")
             return
-        ui.label(f"{y} 年" + ("" if scope.district_wide else "（本镇街企业）")).classes("text-grey-7")
+        version = rows[0]["cluster"].get("plan_version") if rows else None
+        said = f"{y} 年" + ("" if version is None else f"，集群定义取自规划第 {version} 版")
+        ui.label(said + ("" if scope.district_wide else "（本镇街企业）")).classes("text-grey-7")
         if not rows:
             empty(f"{y} 年没有可见的企业数据")
             return
@@ -168,7 +183,7 @@ def register() -> None:
             with ui.row().classes("items-end"):
                 ui.select(
                     {r["id"]: r["name"] for r in rows},
-                    value=cluster or None,
+                    value=cluster if cluster in {r["id"] for r in rows} else None,
                     label="查看目标进度与招商清单",
                     on_change=lambda e: ui.navigate.to(
                         f"{PATH}?{urlencode({'plan': plan, 'year': y, 'cluster': e.value})}"

@@ -87,40 +87,102 @@ def _tiers_page(scope: Scope, lang: str, year: str) -> None:
     table(moved, cols, file_name=f"梯队变动_{y - 1}_{y}.xlsx", title=f"{y - 1}—{y} 年梯队变动", lang=lang)
 
 
-def _decide(scope: Scope, pool_id: str, year: int, lang: str) -> None:
-    from industry_brain.cultivation.pools import admit, exit_pool
+def _decide_dialog(scope: Scope, pool_id: str, year: int, lang: str) -> Any:
+    """One dialog for admitting or exiting one or several enterprises with a recorded reason;
+    returns `ask(entering, rows)` that opens it."""
+    from industry_brain.cultivation.pools import admit_many, exit_many
 
-    with ui.card().classes("w-full q-mt-md"):
-        ui.label(f"{tr('入库', lang)} / {tr('出库', lang)}").classes("text-subtitle1 text-weight-medium")
-        with ui.row().classes("items-end"):
-            code = ui.input("统一社会信用代码").classes("w-64")
-            reason = ui.input("理由").classes("w-96")
+    state: dict[str, Any] = {"entering": True, "codes": []}
+    with ui.dialog() as dialog, ui.card().classes("w-[36rem] pool-decision"):
+        heading = ui.label("").classes("text-h6")
+        listed = ui.label("").classes("text-grey-8").style("white-space: pre-wrap")
+        reason = ui.input(tr("理由", lang)).classes("w-full")
 
-            def go(entering: bool) -> None:
-                from industry_brain.web.security import page_session
+        def go() -> None:
+            from industry_brain.web.security import page_session
 
-                credit, why = (
-                    (code.value or "").replace("\x00", "").strip(),
-                    (reason.value or "").replace("\x00", ""),
-                )
-                try:
-                    with page_session() as session:
-                        if entering:
-                            admit(
-                                session, pool=pool_id, credit_code=credit, reason=why, year=year, scope=scope
-                            )
-                        else:
-                            exit_pool(session, pool=pool_id, credit_code=credit, reason=why, scope=scope)
-                        action = "pools.admit" if entering else "pools.exit"
+            why = (reason.value or "").replace("\x00", "")
+            entering, codes = state["entering"], state["codes"]
+            try:
+                with page_session() as session:
+                    if entering:
+                        admit_many(
+                            session, pool=pool_id, credit_codes=codes, reason=why, year=year, scope=scope
+                        )
+                    else:
+                        exit_many(session, pool=pool_id, credit_codes=codes, reason=why, scope=scope)
+                    action = "pools.admit" if entering else "pools.exit"
+                    for credit in codes:
                         _audit(session, scope, action, f"{pool_id}/{credit}", reason=why, via="page")
-                except IndustryBrainError as exc:
-                    ui.notify(str(exc), type="negative", multi_line=True)
-                    return
-                ui.notify("已入库" if entering else "已出库", type="positive")
-                ui.timer(1.0, ui.navigate.reload, once=True)
+            except IndustryBrainError as exc:
+                ui.notify(str(exc), type="negative", multi_line=True)
+                return
+            dialog.close()
+            ui.notify(f"{'已入库' if entering else '已出库'} {len(codes)} 家", type="positive")
+            ui.timer(1.0, ui.navigate.reload, once=True)
 
-            ui.button(tr("入库", lang), on_click=lambda: go(True)).props("color=positive")
-            ui.button(tr("出库", lang), on_click=lambda: go(False)).props("color=negative")
+        with ui.row().classes("w-full justify-end"):
+            ui.button("取消", on_click=dialog.close).props("flat")
+            ui.button("确定", on_click=go).props("color=primary")
+
+    def ask(entering: bool, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            ui.notify("请先勾选企业", type="warning")
+            return
+        state.update(entering=entering, codes=[r["credit_code"] for r in rows])
+        heading.set_text(f"{'入库' if entering else '出库'}（{len(rows)} 家）：请写明理由")
+        names = "、".join(r.get("name") or r["credit_code"] for r in rows[:20])
+        listed.set_text(names + (f" 等 {len(rows)} 家" if len(rows) > 20 else ""))
+        reason.value = ""
+        dialog.open()
+
+    return ask
+
+
+def _choice_grid(
+    rows: list[dict[str, Any]], cols: list[tuple[str, str]], action: str, ask: Any, entering: bool
+) -> ui.aggrid:
+    """A grid whose rows can be ticked (for the bulk buttons) and whose 操作 cell acts on its row."""
+    from industry_brain.web.pages.layout import grid
+
+    shown = [{**r, "action": action} for r in rows]
+    table_ = grid(shown, [*cols, ("action", "操作")], height=min(110 + 42 * len(shown), 460))
+    table_.options["rowSelection"] = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": True}
+    table_.options["columnDefs"][-1] |= {
+        "cellClass": "text-primary cursor-pointer pool-action",
+        "sortable": False,
+    }
+    table_.on(
+        "cellClicked",
+        lambda e: ask(entering, [e.args["data"]]) if e.args.get("colId") == "action" else None,
+    )
+    return table_
+
+
+def _excel(
+    rows: list[dict[str, Any]], cols: list[tuple[str, str]], name: str, heading: str, lang: str
+) -> None:
+    import polars as pl
+
+    from industry_brain.web.pages.layout import download_table
+
+    keys = [k for k, _ in cols]
+    raw = [{k: r.get(k) for k in keys} for r in rows]
+    frame = pl.DataFrame(raw, schema=keys, infer_schema_length=None) if raw else pl.DataFrame(schema=keys)
+    ui.button(
+        tr("下载 Excel", lang),
+        icon="download",
+        on_click=lambda: download_table(frame, name, title=heading, headers=dict(cols)),
+    ).props("flat dense no-caps")
+
+
+def _bulk_button(label: str, table_: ui.aggrid, ask: Any, entering: bool) -> None:
+    async def selected() -> None:
+        ask(entering, await table_.get_selected_rows())
+
+    ui.button(label, icon="playlist_add_check" if entering else "playlist_remove", on_click=selected).props(
+        "outline no-caps"
+    )
 
 
 def _pools_page(scope: Scope, lang: str, pool: str, year: str) -> None:
@@ -130,7 +192,11 @@ def _pools_page(scope: Scope, lang: str, pool: str, year: str) -> None:
     with page_session() as session:
         y = _year(session, year)
         pools = list_pools(session, scope=scope)
-        pool = pool if pool in {p["id"] for p in pools} else pools[0]["id"]
+        if pool and pool not in {p["id"] for p in pools}:
+            from industry_brain.core.auth import NotFound
+
+            raise NotFound()
+        pool = pool or pools[0]["id"]
         found = candidates(session, pool=pool, year=y, scope=scope)
         inside = members(session, pool=pool, scope=scope)
         _audit(session, scope, "pools.read", pool, year=y, returned=len(found) + len(inside), via="page")
@@ -167,14 +233,25 @@ def _pools_page(scope: Scope, lang: str, pool: str, year: str) -> None:
         *[(k, heads[k]) for k in keys],
         ("member", "已在库"),
     ]
-    table(
-        found,
-        cols,
-        file_name=f"{current['name']}_候选_{y}.xlsx",
-        title=f"{current['name']} {y} 年候选企业",
-        lang=lang,
-        shown={k: number for k in keys},
-    )
+    ask = _decide_dialog(scope, pool, y, lang) if scope.role in EDITORS else None
+    if ask is not None and found:
+        ui.label("勾选候选企业后点“入库所选”，或点一行的“入库”；每次入库都须写明理由。").classes(
+            "text-caption text-grey-7"
+        )
+        outside = [{**r, **{k: number(r.get(k)) for k in keys}} for r in found if r["member"] == "否"]
+        picked = _choice_grid(outside, [c for c in cols if c[0] != "member"], "入库", ask, True)
+        with ui.row():
+            _bulk_button(tr("入库所选", lang), picked, ask, True)
+            _excel(found, cols, f"{current['name']}_候选_{y}.xlsx", f"{current['name']} {y} 年候选企业", lang)
+    else:
+        table(
+            found,
+            cols,
+            file_name=f"{current['name']}_候选_{y}.xlsx",
+            title=f"{current['name']} {y} 年候选企业",
+            lang=lang,
+            shown={k: number for k in keys},
+        )
     ui.label(f"{tr('在库企业', lang)}（{len(inside)}）").classes("text-subtitle1 text-weight-medium q-mt-md")
     for m in inside:
         m["file"] = "一企一档"
@@ -185,17 +262,25 @@ def _pools_page(scope: Scope, lang: str, pool: str, year: str) -> None:
         ("admitted_by", "经办人"),
         ("admit_reason", "入库理由"),
     ]
-    table(
-        inside, cols, file_name=f"{current['name']}_在库.xlsx", title=f"{current['name']}在库企业", lang=lang
-    )
+    if ask is not None and inside:
+        chosen = _choice_grid(inside, cols, "出库", ask, False)
+        with ui.row():
+            _bulk_button(tr("出库所选", lang), chosen, ask, False)
+            _excel(inside, cols, f"{current['name']}_在库.xlsx", f"{current['name']}在库企业", lang)
+    else:
+        table(
+            inside,
+            cols,
+            file_name=f"{current['name']}_在库.xlsx",
+            title=f"{current['name']}在库企业",
+            lang=lang,
+        )
     with ui.row().classes("items-end q-mt-sm"):
         code = ui.input(tr("一企一档", lang) + "：统一社会信用代码").classes("w-80")
         ui.button(
             tr("一企一档", lang),
             on_click=lambda: ui.navigate.to(f"{POOLS}?{urlencode({'code': code.value})}"),
         )
-    if scope.role in EDITORS:
-        _decide(scope, pool, y, lang)
 
 
 def _dossier_page(scope: Scope, lang: str, credit_code: str) -> None:
@@ -207,8 +292,9 @@ def _dossier_page(scope: Scope, lang: str, credit_code: str) -> None:
             data = dossier(session, credit_code=credit_code, scope=scope)
             _audit(session, scope, "dossier.read", credit_code, via="page")
     except IndustryBrainError:
-        empty("未找到企业")  # absent and outside the scope read the same
-        return
+        from industry_brain.core.auth import NotFound
+
+        raise NotFound() from None  # absent and outside the scope read the same
     master = data["master"]
     ui.label(f"{tr('一企一档', lang)}：{master['企业名称']}").classes("text-h6")
     with ui.card().classes("w-full"):
@@ -253,7 +339,10 @@ def _dossier_page(scope: Scope, lang: str, credit_code: str) -> None:
 def register() -> None:
     @ui.page(TIERS, title="企业梯队 · 产业大脑")
     def tiers_page(request: Request, year: str = "") -> None:
+        from industry_brain.web.errors import year as year_param
+
         scope, lang = enter_domain(request, TIERS)
+        year_param(year)
         header(scope, lang, TIERS)
         title(tr("企业梯队", lang))
         try:
@@ -263,13 +352,22 @@ def register() -> None:
 
     @ui.page(POOLS, title="培育库 · 产业大脑")
     def pools_page(request: Request, pool: str = "", year: str = "", code: str = "") -> None:
+        from industry_brain.core.auth import NotFound
+        from industry_brain.web.errors import credit_code, matching
+        from industry_brain.web.errors import year as year_param
+
         scope, lang = enter_domain(request, POOLS)
+        year_param(year)
+        matching(pool, r"[a-z0-9_-]{1,40}", "培育库", "培育库代码")
+        code = credit_code(code.replace("\x00", "").strip()) or ""
         header(scope, lang, POOLS)
         title(tr("培育库", lang))
         try:
             if code:
-                _dossier_page(scope, lang, code.replace("\x00", "").strip())
+                _dossier_page(scope, lang, code)
             else:
                 _pools_page(scope, lang, pool, year)
+        except NotFound:
+            raise
         except IndustryBrainError as exc:
             empty(f"{tr('暂无数据', lang)}（{exc}）")

@@ -5,7 +5,6 @@ differentiated-policy amounts, Excel downloads of every table, and the result no
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -15,8 +14,8 @@ from fastapi import Request
 from nicegui import ui
 
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.labels import vetoes
 from industry_brain.core.scope import Scope
-from industry_brain.evaluation.appeals import FIELD_NAMES
 from industry_brain.evaluation.explain import GRADE_LABELS, POOL_LABELS
 from industry_brain.web import cockpit as service
 from industry_brain.web.i18n import t
@@ -65,26 +64,11 @@ RESULT_COLUMNS = [
 
 
 DOWNLOAD_HEADERS = dict(RESULT_COLUMNS) | {
-    "township_code": "镇街代码",
-    "pool": "评价池代码",
+    "township_code": "镇街（区划）",
+    "pool": "评价池",
+    "tax_per_mu": "亩均税收（万元/亩）",
     "reason": "不参评原因",
 }
-
-
-def _act(scope: Scope, action: str, target: str, work: Any) -> None:
-    """Run one workflow step in its own transaction, audited; report the outcome."""
-    from industry_brain.core.auth import audit
-    from industry_brain.web.security import page_session
-
-    try:
-        with page_session() as session:
-            message = work(session)
-            audit(session, scope=scope, action=action, target=target)
-    except IndustryBrainError as exc:
-        ui.notify(str(exc), type="negative", multi_line=True)
-        return
-    ui.notify(message, type="positive")
-    ui.timer(1.0, ui.navigate.reload, once=True)
 
 
 def _filters(run_id: int, params: dict[str, str], towns: list[dict[str, Any]], lang: str) -> None:
@@ -117,107 +101,6 @@ def _filters(run_id: int, params: dict[str, str], towns: list[dict[str, Any]], l
         ).classes("w-44")
         box = ui.input(t("行业", lang), value=params.get("industry", "")).classes("w-32")
         box.on("keydown.enter", lambda: go("industry", box.value))
-
-
-def _publish(scope: Scope, run: dict[str, Any], lang: str) -> None:
-    from industry_brain.evaluation.workflow import publish
-
-    default = (dt.date.today() + dt.timedelta(days=7)).isoformat()
-    with ui.row().classes("items-end"):
-        deadline = ui.input(t("公示截止日期", lang), value=default).classes("w-40")
-
-        def go() -> None:
-            day = dt.date.fromisoformat(deadline.value)
-            _act(
-                scope,
-                "evaluation.publish",
-                str(run["run_id"]),
-                lambda s: (
-                    publish(s, run_id=run["run_id"], deadline=day, user=scope.username, today=dt.date.today())
-                    and f"批次 {run['run_id']} 已公示，截止 {day.isoformat()}"
-                ),
-            )
-
-        ui.button(t("发布公示", lang), on_click=go)
-
-
-def _appeals(scope: Scope, run: dict[str, Any], appeals: list[dict[str, Any]], lang: str) -> None:
-    ui.label(t("申诉", lang)).classes("text-subtitle1 text-weight-medium q-mt-md")
-    if not appeals:
-        empty(t("暂无", lang))
-    for a in appeals:
-        with ui.card().classes("w-full"):
-            ui.label(
-                f"申诉 #{a['appeal_id']} · {a['name'] or a['credit_code']} · "
-                f"{FIELD_NAMES.get(a['field'], a['field'])}："
-                f"{number(a['current_value'])} → {number(a['claimed_value'])} · {a['status_label']}"
-            )
-            ui.label(a["statement"]).classes("text-grey-8")
-            if a["status"] == "pending" and scope.role in WORKFLOW_ROLES:
-                _review(scope, a, lang)
-
-
-def _review(scope: Scope, appeal: dict[str, Any], lang: str) -> None:
-    from industry_brain.evaluation.workflow import review_appeal
-    from industry_brain.web.security import context
-
-    with ui.row().classes("items-end"):
-        reason = ui.input(t("理由", lang)).classes("w-96")
-
-        def decide(accept: bool) -> None:
-            _act(
-                scope,
-                "evaluation.review",
-                str(appeal["appeal_id"]),
-                lambda s: (
-                    review_appeal(
-                        s,
-                        appeal_id=appeal["appeal_id"],
-                        accept=accept,
-                        reviewer=scope.username,
-                        reason=reason.value or "",
-                        settings=context().settings,
-                    )
-                    and f"申诉 #{appeal['appeal_id']} 已{'采纳' if accept else '驳回'}"
-                ),
-            )
-
-        ui.button(t("接受", lang), on_click=lambda: decide(True)).props("color=positive")
-        ui.button(t("驳回", lang), on_click=lambda: decide(False)).props("color=negative")
-
-
-def _file_appeal(scope: Scope, run: dict[str, Any], rows: list[dict[str, Any]], lang: str) -> None:
-    from industry_brain.evaluation.workflow import file_appeal
-
-    ui.label(t("提出申诉", lang)).classes("text-subtitle1 text-weight-medium q-mt-md")
-    with ui.row().classes("items-end"):
-        codes = {r["credit_code"]: r["name"] or r["credit_code"] for r in rows}
-        who = ui.select(codes, value=next(iter(codes), None), label=t("企业名称", lang)).classes("w-64")
-        field = ui.select(dict(FIELD_NAMES), value="tax_wan", label=t("指标", lang)).classes("w-48")
-        value = ui.number("申诉值").classes("w-32")
-        statement = ui.input(t("理由", lang)).classes("w-96")
-
-        def go() -> None:
-            _act(
-                scope,
-                "evaluation.appeal",
-                str(who.value),
-                lambda s: (
-                    file_appeal(
-                        s,
-                        run_id=run["run_id"],
-                        credit_code=who.value,
-                        field=field.value,
-                        claimed_value=value.value,
-                        statement=statement.value or "",
-                        filed_by=scope.username,
-                        today=dt.date.today(),
-                    )
-                    and "申诉已提交，等待复核"
-                ),
-            )
-
-        ui.button(t("提出申诉", lang), on_click=go)
 
 
 def notice_buttons(scope: Scope, run_id: int, lang: str, code: Callable[[], str | None]) -> None:
@@ -261,13 +144,11 @@ def _notices(scope: Scope, run_id: int, rows: list[dict[str, Any]], town: str, l
         if scope.role == "enterprise":
             who.set_visibility(False)
         notice_buttons(scope, run_id, lang, lambda: who.value)
-        # every notice of one township at a time: a whole district's would be thousands of pages
-        if scope.role == "town" or (scope.district_wide and town):
-            for fmt, label in (("docx", "Word"), ("pdf", "PDF")):
-                ui.button(
-                    f"{t('本镇街全部告知书', lang)} {label}",
-                    on_click=lambda fmt=fmt: send_notice(scope, run_id, fmt, None, town or None),
-                ).props("outline no-caps")
+    # every notice the caller sees (a town its township's), as a background job with progress
+    if scope.role == "town" or scope.district_wide:
+        from industry_brain.web.pages.evaluation_jobs import bulk_notices
+
+        bulk_notices(scope, run_id, town, lang)
 
 
 def _policy(run_id: int, scope: Scope, lang: str) -> None:
@@ -295,16 +176,27 @@ def _policy(run_id: int, scope: Scope, lang: str) -> None:
 def register() -> None:
     @ui.page(PATH, title="亩均评价 · 产业大脑")
     def evaluation_page(
-        request: Request, run: int = 0, pool: str = "", grade: str = "", town: str = "", industry: str = ""
+        request: Request, run: str = "", pool: str = "", grade: str = "", town: str = "", industry: str = ""
     ) -> None:
-        from industry_brain.core.auth import audit
-        from industry_brain.web.security import client_address, page_session
+        from industry_brain.core.auth import NotFound, audit
+        from industry_brain.web import errors
+        from industry_brain.web.pages import evaluation_workflow as flow
+        from industry_brain.web.security import client_address, context, page_session
 
         scope, lang = enter(request, PATH)
+        run_id = errors.whole_number(run, "评价批次")
+        pool = errors.one_of(pool, POOL_LABELS, "类别") or ""
+        grade = errors.one_of(grade, GRADE_LABELS, "等级") or ""
+        town = errors.own_township(scope, town) or ""
+        industry = (
+            errors.matching(industry, r"[A-Z]?\d{1,4}", "行业", "国民经济行业代码（如 C34 或 3484）") or ""
+        )
         params = {"pool": pool, "grade": grade, "town": town, "industry": industry}
         with page_session() as session:
             runs = service.visible_runs(session, scope=scope)
-            current = next((r for r in runs if r["run_id"] == run), runs[0] if runs else None)
+            current = next((r for r in runs if r["run_id"] == run_id), runs[0] if runs else None)
+            if run_id is not None and (current is None or current["run_id"] != run_id):
+                raise NotFound()
             rows = appeals = towns = []
             if current is not None:
                 rows = service.evaluation_results(
@@ -317,7 +209,12 @@ def register() -> None:
                     industry_prefix=industry or None,
                 )
                 towns = service.township_aggregates(session, scope=scope, run_id=current["run_id"]).items
-                appeals = service.visible_appeals(session, run_id=current["run_id"], scope=scope)
+                appeals = service.visible_appeals(
+                    session,
+                    run_id=current["run_id"],
+                    scope=scope,
+                    far_ratio=context().settings.appeal_far_ratio,
+                )
                 audit(
                     session,
                     scope=scope,
@@ -328,6 +225,10 @@ def register() -> None:
                 )
         header(scope, lang, PATH)
         title(t("亩均评价", lang))
+        if scope.role in WORKFLOW_ROLES:  # 发起评价, as a background job
+            from industry_brain.web.pages.evaluation_jobs import start_run
+
+            start_run(scope, runs, lang)
         ui.label(t("评价批次", lang)).classes("text-subtitle1 text-weight-medium")
         if current is None:
             empty("暂无已公示的评价结果")
@@ -339,7 +240,9 @@ def register() -> None:
                 if r is current:
                     link.classes("text-weight-bold")
         if current["status"] == "draft" and scope.role in WORKFLOW_ROLES:
-            _publish(scope, current, lang)
+            flow.publish_controls(scope, current, lang)
+        if current["status"] == "published" and scope.role in WORKFLOW_ROLES:
+            flow.finalize_controls(scope, current, lang)
         ui.label(t("评价结果明细", lang) + f"（{len(rows)} 户）").classes(
             "text-subtitle1 text-weight-medium q-mt-md"
         )
@@ -351,10 +254,21 @@ def register() -> None:
                 "pool_label": POOL_LABELS.get(r["pool"], r["pool"]).format(split="3"),
                 "score": number(r["score"]),
                 "tax_per_mu": number(r["tax_per_mu"]),
+                "vetoes": vetoes(r.get("vetoes")),
             }
             for r in rows
         ]
-        grid(shown, [(k, t(h, lang)) for k, h in RESULT_COLUMNS], height=min(110 + 42 * len(shown), 460))
+        table = grid(
+            shown, [(k, t(h, lang)) for k, h in RESULT_COLUMNS], height=min(110 + 42 * len(shown), 460)
+        )
+        # a row opens that enterprise's explanation (scope checked again on the server)
+        table.on(
+            "cellClicked",
+            lambda e, run_id=current["run_id"]: flow.explain_dialog(
+                scope, run_id, e.args["data"]["credit_code"]
+            ),
+        )
+        ui.label(t("点击一行查看该企业的评价说明", lang)).classes("text-caption text-grey-7")
         frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
         ui.button(
             t("下载 Excel", lang),
@@ -367,8 +281,8 @@ def register() -> None:
         ).props("outline no-caps")
         if rows and scope.role != "department":
             _notices(scope, current["run_id"], rows, town, lang)
-        _appeals(scope, current, appeals, lang)
+        flow.appeals_section(scope, appeals, lang)
         if current["status"] == "published" and scope.role in APPEAL_ROLES and rows:
-            _file_appeal(scope, current, rows, lang)
+            flow.appeal_form(scope, current, rows, lang)
         if scope.role in WORKFLOW_ROLES | {"leader"}:
             _policy(current["run_id"], scope, lang)

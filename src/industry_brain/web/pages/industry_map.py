@@ -88,10 +88,11 @@ def _bars(towns: list[dict[str, Any]], metric: str) -> dict[str, Any]:
 def register() -> None:
     @ui.page(PATH, title="产业地图 · 产业大脑")
     async def map_page(request: Request, metric: str = "tax_per_mu") -> None:
+        from industry_brain.web.errors import one_of
         from industry_brain.web.security import context, page_session
 
         scope, lang = enter(request, PATH)
-        metric = metric if metric in METRICS else "tax_per_mu"
+        metric = one_of(metric, METRICS, "指标") or "tax_per_mu"
         with page_session() as session:
             section = service.township_aggregates(session, scope=scope)
         header(scope, lang, PATH)
@@ -118,13 +119,16 @@ def register() -> None:
             chart = ui.echart({"series": []}).classes("h-[560px]").style("width: 55%")
             ui.echart(_bars(towns, metric)).classes("h-[560px]").style("width: 45%")
         rows = [
-            r | {k: number(r[k]) for k in ("tax_per_mu", "output_wan", "tax_wan", "land_mu")} for r in towns
+            r
+            | {k: number(r[k]) for k in ("tax_per_mu", "tax_wan", "land_mu")}
+            | {"output_yi": number(None if r["output_wan"] is None else r["output_wan"] / 10_000)}
+            for r in towns
         ]
         columns = [
             ("township", "镇街"),
             ("enterprises", "企业数"),
             ("tax_per_mu", "亩均税收（万元/亩）"),
-            ("output_wan", "工业总产值（万元）"),
+            ("output_yi", "工业总产值（亿元）"),
             ("grade_A", "A类"),
             ("grade_D", "D类"),
         ]

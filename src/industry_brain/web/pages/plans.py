@@ -15,6 +15,7 @@ from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.scope import Scope
 from industry_brain.web.i18n import t
 from industry_brain.web.pages.layout import STATUS_COLOURS, empty, enter, grid, header, number, title
+from industry_brain.web.pages.plan_packs import pack_panel
 
 PATH = "/plans"
 STATUS = {
@@ -24,8 +25,31 @@ STATUS = {
     "off_track": ("严重滞后", "red"),
     "no_data": ("暂无实绩", "grey"),
     "no_baseline": ("缺少基期值", "grey"),
+    "check_data": ("口径待核实", "amber"),
 }
 REPORT_ROLES = frozenset({"department", "analyst", "admin"})
+
+
+# the document's, the computed and the reported actual side by side (progress `by_kind`)
+KIND_HEADERS = {"document": "文件实绩", "computed": "计算实绩", "reported": "上报实绩"}
+
+
+def _by_kind(by_kind: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    cells: dict[str, Any] = {}
+    for kind in KIND_HEADERS:
+        figure = by_kind.get(kind)
+        shown = (
+            "—"
+            if not figure or figure.get("value") is None
+            else f"{number(figure['value'])}（{figure['period']}）"
+        )
+        source = (
+            ""
+            if not figure
+            else "；".join(str(figure[k]) for k in ("source", "formula", "reported_by") if figure.get(k))
+        )
+        cells[kind], cells[f"{kind}_source"] = shown, source
+    return cells
 
 
 def _value(figure: dict[str, Any] | None) -> Any:
@@ -63,6 +87,7 @@ def _table(indicators: list[Any], lang: str) -> None:
                 "target": number(_value(i.target)),
                 "actual": number(_value(actual)),
                 "period": actual.get("period", ""),
+                **_by_kind(i.by_kind),
                 "progress": "—" if i.progress is None else f"{i.progress:.0%}",
                 "expected": "—" if i.expected is None else f"{i.expected:.0%}",
                 "status": label,
@@ -75,11 +100,18 @@ def _table(indicators: list[Any], lang: str) -> None:
         ("target", "目标值"),
         ("actual", "实绩"),
         ("period", "期间"),
+        *((kind, header) for kind, header in KIND_HEADERS.items()),
         ("progress", "进度"),
         ("expected", "序时进度"),
         ("status", "状态"),
     ]
-    grid(rows, [(k, t(h, lang)) for k, h in columns], height=min(90 + 42 * len(rows), 480))
+    table = grid(rows, [(k, t(h, lang)) for k, h in columns], height=min(90 + 42 * len(rows), 480))
+    for col in table.options["columnDefs"]:
+        if col["field"] in KIND_HEADERS:  # the source of each kind's figure, on hover
+            col["tooltipField"] = f"{col['field']}_source"
+            col["minWidth"] = 130  # "59.82（2024）" in full
+    table.options["tooltipShowDelay"] = 200
+    table.update()
 
 
 def _badges(counts: dict[str, int]) -> None:
@@ -133,15 +165,44 @@ def _report(scope: Scope, plan_id: str, indicators: list[Any], lang: str) -> Non
             ui.button(t("上报实绩", lang), on_click=go)
 
 
+def _review(scope: Scope, plan_id: str, as_of: str, lang: str) -> None:
+    """对表对标评估报告 as Excel, Word or PDF, made by a background job with its progress card."""
+    from industry_brain.plans.review_jobs import FORMATS, KIND, review_request
+    from industry_brain.web.pages.jobs import job_card, start_job
+
+    with ui.row().classes("items-center q-mt-sm"):
+        ui.label(t("对表对标评估报告", lang)).classes("text-subtitle2")
+        for fmt, label in FORMATS.items():
+
+            def go(fmt: str = fmt) -> None:
+                job = start_job(
+                    scope,
+                    KIND,
+                    lambda s: review_request(scope=scope, plan_id=plan_id, as_of=as_of, fmt=fmt, session=s),
+                )
+                if job is not None:
+                    with cards:
+                        job_card(scope, job, lang)
+
+            ui.button(label, icon="description", on_click=go).props("outline no-caps")
+    cards = ui.column().classes("w-full")
+
+
 def register() -> None:
     @ui.page(PATH, title="规划 · 产业大脑")
-    def plans_page(request: Request, plan: str = "", as_of: str = "") -> None:
+    def plans_page(request: Request, plan: str = "", as_of: str = "", draft: str = "") -> None:
+        from industry_brain.core.auth import NotFound
         from industry_brain.plans.service import list_plans
         from industry_brain.web.cockpit import district_plans, latest_data_year
+        from industry_brain.web.errors import period
         from industry_brain.web.security import context, page_session
 
         scope, lang = enter(request, PATH)
-        plans = list_plans()
+        with page_session() as session:
+            plans = list_plans(session)
+        as_of = period(as_of) or ""
+        if plan and plan not in {p["id"] for p in plans}:
+            raise NotFound()
         header(scope, lang, PATH)
         title(t("规划", lang))
         with page_session() as session:
@@ -150,7 +211,7 @@ def register() -> None:
                 plan = next(
                     (p["id"] for p in plans if _progress(session, scope, p["id"], as_of).indicators), ""
                 )
-            default = district_plans(context().settings, int(as_of[:4])) or plans
+            default = district_plans(context().settings, int(as_of[:4]), session) or plans
             plan = plan or (default[0]["id"] if default else "")
             try:
                 result = _progress(session, scope, plan, as_of) if plan else None
@@ -165,10 +226,12 @@ def register() -> None:
                 on_change=lambda e: ui.navigate.to(f"{PATH}?{urlencode({'plan': e.value, 'as_of': as_of})}"),
             ).classes("w-[32rem]")
             ui.label(f"截至 {as_of}").classes("text-grey-7")
+        pack_panel(scope, plan, draft[:60], lang)  # analyst and admin: upload, edit, publish
         if result is None or not result.indicators:
             empty(t("暂无", lang) if plans else t("规划数据待加载", lang))
             return
         _badges(result.counts)
+        _review(scope, result.plan_id, as_of, lang)
         units: dict[str, list[Any]] = {}
         for i in result.indicators:
             for unit in i.responsible or ["未明确责任单位"]:

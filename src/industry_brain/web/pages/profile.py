@@ -4,32 +4,63 @@ itself; a code outside the caller's scope reads as "not found"."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
 from nicegui import ui
 
+from industry_brain.core.labels import source_label
 from industry_brain.core.scope import Scope
-from industry_brain.enterprises import profile as service
+from industry_brain.views import profile as service
 from industry_brain.web.i18n import t
-from industry_brain.web.pages.layout import GRADE_COLOURS, empty, enter, grid, header, number, title
+from industry_brain.web.pages.layout import (
+    GRADE_COLOURS,
+    empty,
+    enter,
+    header,
+    html_lines,
+    html_table,
+    number,
+    off_loop,
+    title,
+)
 
 PATH = "/profile"
 
 
-def _search(lang: str, query: str, results: list[dict[str, str]]) -> None:
+PAGE_SIZE = 20
+
+
+def _search(lang: str, query: str, found: dict[str, Any], page: int) -> None:
+    def go(text: str, to: int = 1) -> None:
+        ui.navigate.to(f"{PATH}?q={quote(text or '')}" + (f"&page={to}" if to > 1 else ""))
+
     with ui.row().classes("items-center w-full"):
-        box = ui.input(t("搜索企业（名称、代码或拼音首字母）", lang), value=query).classes("w-96")
-        box.on("keydown.enter", lambda: ui.navigate.to(f"{PATH}?q={quote(box.value or '')}"))
-        ui.button(t("搜索", lang), on_click=lambda: ui.navigate.to(f"{PATH}?q={quote(box.value or '')}"))
-    if query and not results:
+        box = ui.input(t("搜索企业（名称、代码、拼音或拼音首字母）", lang), value=query).classes("w-96")
+        box.on("keydown.enter", lambda: go(box.value))
+        ui.button(t("搜索", lang), on_click=lambda: go(box.value))
+    if not query:
+        return
+    total, results = found["total"], found["items"]
+    if not results:
         empty(t("未找到企业", lang))
+        return
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    first = found["offset"] + 1
+    ui.label(f"共找到 {total} 家企业，第 {first}–{first + len(results) - 1} 家（按匹配程度排序）").classes(
+        "text-grey-8 search-count"
+    )
     for r in results:
         with ui.row().classes("items-center"):
             ui.link(r["name"] or r["credit_code"], f"{PATH}?code={r['credit_code']}")
             ui.label(f"{r['credit_code']} · {r['township']} · {r['industry_code'] or '—'}").classes(
                 "text-grey-7"
             )
+    if pages > 1:
+        ui.pagination(
+            1, pages, direction_links=True, value=page, on_change=lambda e: go(query, e.value)
+        ).props("max-pages=9 boundary-numbers").classes("search-pages")
 
 
 def _master(p: service.EnterpriseProfile, lang: str) -> None:
@@ -44,11 +75,11 @@ def _master(p: service.EnterpriseProfile, lang: str) -> None:
     ]
     with ui.card().classes("w-full"):
         ui.label(t("基本信息", lang)).classes("text-subtitle1 text-weight-medium")
-        with ui.grid(columns=3).classes("gap-1"):
-            for label, value, source in rows:
-                ui.label(t(label, lang)).classes("text-grey-7")
-                ui.label(value or "—")
-                ui.label(f"{t('来源', lang)}：{source}" if source else "").classes("text-grey-6 text-caption")
+        cells = [
+            (t(label, lang), value or "—", f"{t('来源', lang)}：{source_label(source)}" if source else "")
+            for label, value, source in rows
+        ]
+        html_table(cells, classes="plain profile-master")
 
 
 def _figures(p: service.EnterpriseProfile, lang: str) -> None:
@@ -71,11 +102,9 @@ def _figures(p: service.EnterpriseProfile, lang: str) -> None:
             ("unit", "单位"),
             ("source", "来源"),
         ]
-        grid(rows, [(k, t(h, lang)) for k, h in columns], height=320)
+        cells = [[r[k] for k, _ in columns] for r in rows]
+        html_table(cells, [t(h, lang) for _, h in columns], classes="profile-figures", height=320)
         with ui.expansion(t("各部门原始数据", lang)).classes("w-full"):
-            rows = [
-                {**b, "value": number(b["value"]), "chosen": "✔" if b["chosen"] else ""} for b in p.by_source
-            ]
             columns = [
                 ("year", "年度"),
                 ("label", "指标"),
@@ -83,7 +112,14 @@ def _figures(p: service.EnterpriseProfile, lang: str) -> None:
                 ("value", "数值"),
                 ("chosen", "采用"),
             ]
-            grid(rows, columns, height=300)
+            cells = [
+                [
+                    {**b, "value": number(b["value"]), "chosen": "✔" if b["chosen"] else ""}[k]
+                    for k, _ in columns
+                ]
+                for b in p.by_source
+            ]
+            html_table(cells, [t(h, lang) for _, h in columns], height=300)
 
 
 def _evaluation(p: service.EnterpriseProfile, scope: Scope, lang: str) -> None:
@@ -119,43 +155,55 @@ def _titles_history(p: service.EnterpriseProfile, lang: str) -> None:
             ui.label(t("荣誉资质", lang)).classes("text-subtitle1 text-weight-medium")
             if not p.titles:
                 empty(t("暂无", lang))
-            for x in p.titles:
-                ui.label(f"{x['title']}（{x['level'] or '—'}，{x['year'] or '—'} 年）")
+            html_lines([f"{x['title']}（{x['level'] or '—'}，{x['year'] or '—'} 年）" for x in p.titles])
         with ui.card():
             ui.label(t("历史", lang)).classes("text-subtitle1 text-weight-medium")
-            for h in p.history[:15]:
-                ui.label(f"{h['at'] or ''}  {h['what']}").classes("text-body2")
+            html_lines([f"{h['at'] or ''}  {h['what']}" for h in p.history[:15]])
+
+
+def _read(request: Request, scope: Scope, code: str, q: str, page_no: int) -> tuple[dict[str, Any], Any]:
+    """The page's search results and profile, with the audit entry of the view (one transaction)."""
+    from industry_brain.core.auth import NotFound, audit
+    from industry_brain.web.security import client_address, page_session
+
+    with page_session() as session:
+        found: dict[str, Any] = {"total": 0, "offset": 0, "items": []}
+        if q:
+            found = service.search(
+                session, query=q, scope=scope, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE
+            )
+        shown = service.profile(session, credit_code=code, scope=scope) if code else None
+        if code and shown is None:
+            raise NotFound()
+        if shown is not None:
+            audit(
+                session,
+                scope=scope,
+                action="enterprise.profile",
+                target=shown.credit_code,
+                address=client_address(request),
+            )
+    return found, shown
 
 
 def register() -> None:
     @ui.page(PATH, title="企业画像 · 产业大脑")
-    def profile_page(request: Request, code: str = "", q: str = "") -> None:
-        from industry_brain.core.auth import audit
-        from industry_brain.web.security import client_address, page_session
+    async def profile_page(request: Request, code: str = "", q: str = "", page: str = "1") -> None:
+        from industry_brain.web.errors import credit_code, whole_number
 
         scope, lang = enter(request, PATH)
-        if scope.role == "enterprise":
+        code = credit_code(code.strip()) or ""
+        if scope.role == "enterprise":  # an enterprise's profile page is always its own
             code, q = scope.credit_code or "", ""
-        with page_session() as session:
-            results = service.search(session, query=q, scope=scope) if q else []
-            found = service.profile(session, credit_code=code, scope=scope) if code else None
-            if found is not None:
-                audit(
-                    session,
-                    scope=scope,
-                    action="enterprise.profile",
-                    target=found.credit_code,
-                    address=client_address(request),
-                )
+        page_no = whole_number(page, "页码", maximum=100_000) or 1
+        found, shown = await off_loop(lambda: _read(request, scope, code, q, page_no))
         header(scope, lang, PATH)
-        title(t("企业画像", lang) + (f" · {found.master['name']}" if found else ""))
+        title(t("企业画像", lang) + (f" · {shown.master['name']}" if shown else ""))
         if scope.role != "enterprise":
-            _search(lang, q, results)
-        if code and found is None:
-            empty(t("未找到企业", lang))
-        if found is None:
+            _search(lang, q, found, page_no)
+        if shown is None:
             return
-        _master(found, lang)
-        _evaluation(found, scope, lang)
-        _figures(found, lang)
-        _titles_history(found, lang)
+        _master(shown, lang)
+        _evaluation(shown, scope, lang)
+        _figures(shown, lang)
+        _titles_history(shown, lang)

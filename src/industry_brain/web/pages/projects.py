@@ -105,25 +105,40 @@ def _totals(totals: dict[str, Any], lang: str) -> None:
     if totals["targets"]:
         ui.label(tr("投资目标", lang)).classes("text-subtitle1 text-weight-medium q-mt-md")
         cols = [
-            ("pack", "规划"),
+            ("plan", "规划"),
+            ("plan_version", "规划版本"),
             ("name", "指标"),
             ("year", "目标年"),
             ("target_yi", "目标（亿元）"),
+            ("target_pct", "增速目标（%）"),
             ("quote", "原文"),
         ]
-        table(totals["targets"], cols, file_name="投资目标.xlsx", title="规划投资目标", lang=lang, height=260)
+        shown = {"plan_version": lambda v: f"第 {v} 版"}
+        table(
+            totals["targets"],
+            cols,
+            file_name="投资目标.xlsx",
+            title="规划投资目标",
+            lang=lang,
+            shown=shown,
+            height=260,
+        )
+    if totals.get("targets_note"):
+        ui.label(totals["targets_note"]).classes("text-grey-7 text-caption")
 
 
 def register() -> None:
     @ui.page(PATH, title="项目库 · 产业大脑")
     def projects_page(request: Request, as_of: str = "") -> None:
+        from industry_brain.web.errors import iso_date
+
         scope, lang = enter_domain(request, PATH)
+        when = iso_date(as_of, "截至日期") or dt.date.today()
         header(scope, lang, PATH)
         title(tr("项目库", lang))
         try:
-            when = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
             flags, lists, totals = _read(scope, when)
-        except (IndustryBrainError, ValueError) as exc:
+        except IndustryBrainError as exc:
             empty(f"{tr('暂无数据', lang)}（{exc}）")
             return
         if not flags:
