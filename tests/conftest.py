@@ -12,12 +12,14 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from industry_brain.core.db import Base, load_all_models, open_database
+from industry_brain.core.db import Base
 from industry_brain.core.settings import Settings, get_settings
+from industry_brain.registry import load_all_models, open_database
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -74,3 +76,18 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return get_settings(environ={}, database_url=db_url)
+
+
+# Debian's chromium, never a downloaded browser (scripts/test.sh installs it)
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One chromium per test module, for the tests that walk the pages as their users do."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield b
+        b.close()

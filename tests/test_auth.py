@@ -26,7 +26,7 @@ from industry_brain.core.auth import (
     start_session,
     verify_token,
 )
-from industry_brain.core.auth_models import AuthSession, SignInAttempt, User
+from industry_brain.core.auth_models import AuthSession, SignInCounter, User
 from industry_brain.core.db import transaction
 from industry_brain.core.errors import ConfigurationError
 from industry_brain.core.scope import Scope
@@ -67,7 +67,7 @@ def test_users_are_created_with_their_scope_and_a_hash_not_the_password(engine: 
         ({"role": "town"}, "镇街代码"),
         ({"role": "town", "township_code": "33021300"}, "镇街代码"),
         ({"role": "department"}, "责任单位"),
-        ({"role": "enterprise", "credit_code": "913302130000000001"}, "无效"),
+        ({"role": "enterprise", "credit_code": "91330213000000000"}, "无效"),
         ({"role": "admin", "password": "short"}, "至少 8"),
         ({"role": "admin", "username": "bad name"}, "用户名"),
     ],
@@ -96,7 +96,9 @@ def test_sign_in_is_rate_limited_per_username_and_address_within_the_window(
     assert _sign_in(engine, settings, "ana", PASSWORD, address="10.0.0.2").username == "ana"
     # failures older than the window no longer count
     with transaction(engine) as session:
-        session.execute(update(SignInAttempt).values(at=SignInAttempt.at - dt.timedelta(minutes=16)))
+        session.execute(
+            update(SignInCounter).values(window_start=SignInCounter.window_start - dt.timedelta(minutes=16))
+        )
     assert _sign_in(engine, settings, "ana", PASSWORD).username == "ana"
 
 
@@ -184,6 +186,23 @@ def test_the_users_commands_add_list_token_disable_and_search_the_audit_log(db_u
     assert [e["action"] for e in audit] == ["users.reset", "users.disable", "users.token.issue", "users.add"]
     failed = runner.invoke(build_app(), ["users", "add", "li", "--role", "enterprise", "--db", db_url])
     assert failed.exit_code == 2 and "credit-code" in failed.output
+    # The check character is checked where a person types the code.
+    wrong = runner.invoke(
+        build_app(),
+        [
+            "users",
+            "add",
+            "li",
+            "--role",
+            "enterprise",
+            "--credit-code",
+            "913302130000000001",
+            "--generate",
+            "--db",
+            db_url,
+        ],
+    )
+    assert wrong.exit_code == 2 and "无效" in wrong.output
 
 
 def test_passwords_are_stored_only_as_hashes(engine: Engine) -> None:

@@ -49,16 +49,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop(process)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield b
-        b.close()
-
-
 def sign_in(browser: Any, server: Server, username: str) -> Any:
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page.set_default_timeout(60_000)
@@ -98,8 +88,9 @@ def test_each_page_shows_its_figures_in_chinese(browser: Any, server: Server, us
             if path == "/chains":
                 assert page.locator(".nicegui-echart").count() == 1
                 assert ("生成招商清单" in text) == (username == "analyst")
-                # components: 10000 for the district, 1000 (enterprise 3 alone) for 锦屏街道
-                assert ("10,000" if username == "analyst" else "1,000") in text
+                # components: 10000 万元 (1.00 亿元) for the district, 1000 万元 (0.10 亿元, enterprise
+                # 3 alone) for 锦屏街道
+                assert ("1.00" if username == "analyst" else "0.10") in text
             if path == "/projects":
                 assert ("共 73 个项目" if username == "analyst" else "共 2 个项目") in text
     finally:
@@ -135,16 +126,38 @@ def test_the_analyst_downloads_chain_nodes_and_admits_a_candidate(browser: Any, 
         rows = list(book.active.iter_rows(values_only=True))
         head = rows[1]
         body = {r[head.index("节点")]: r for r in rows[2:]}
-        assert body["气动元件（气缸、电磁阀、气源处理）"][head.index("产值（万元）")] == 10000
+        assert body["气动元件（气缸、电磁阀、气源处理）"][head.index("产值（亿元）")] == 1  # 10000 万元
         open_page(page, server, "/pools")
-        page.get_by_label("统一社会信用代码", exact=True).fill(code(3))
-        page.get_by_label("理由").fill("营收增长超过20%")
-        page.get_by_role("button", name="入库").click()
-        page.get_by_text("已入库").wait_for()
+        # one candidate by its row's 入库, with the reason asked in a dialog
+        page.locator(".ag-row", has_text=code(3)).locator(".pool-action").click()
+        dialog = page.locator(".pool-decision")
+        dialog.get_by_text("入库（1 家）").wait_for()
+        dialog.get_by_role("button", name="确定").click()
+        page.get_by_text("须写明理由").first.wait_for()  # no reason, no admission
+        dialog.get_by_label("理由").fill("营收增长超过20%")
+        dialog.get_by_role("button", name="确定").click()
+        page.get_by_text("已入库 1 家").wait_for()
         # the page reloads with the new member; wait for it rather than for a fixed time
         page.get_by_text("在库企业（1）").first.wait_for(timeout=60_000)
-        assert "在库企业（1）" in page.inner_text("body")
+        assert "营收增长超过20%" in page.inner_text("body")
         page.screenshot(path=str(artifacts() / "domains_analyst_pools_admitted.png"), full_page=True)
+        # the rest ticked and admitted in bulk, then every member exited in bulk
+        rows = page.locator(".ag-root").first.locator(".ag-center-cols-container .ag-row")
+        left = rows.count()
+        assert left >= 1
+        page.locator(".ag-root").first.locator(".ag-header-select-all").click()
+        page.get_by_role("button", name="入库所选").click()
+        dialog.get_by_text(f"入库（{left} 家）").wait_for()
+        dialog.get_by_label("理由").fill("批量入库：营收增长超过20%")
+        dialog.get_by_role("button", name="确定").click()
+        page.get_by_text(f"已入库 {left} 家").wait_for()
+        page.get_by_text(f"在库企业（{left + 1}）").first.wait_for(timeout=60_000)
+        page.locator(".ag-root").last.locator(".ag-header-select-all").click()
+        page.get_by_role("button", name="出库所选").click()
+        dialog.get_by_label("理由").fill("已升规")
+        dialog.get_by_role("button", name="确定").click()
+        page.get_by_text(f"已出库 {left + 1} 家").wait_for()
+        page.get_by_text("在库企业（0）").first.wait_for(timeout=60_000)
     finally:
         page.close()
 
@@ -158,13 +171,13 @@ def test_the_analyst_ranks_whom_to_attract_for_a_cluster_and_downloads_it(
     try:
         open_page(page, server, "/clusters?plan=fenghua-14th&cluster=fenghua-14th%2Fpneumatic")
         page.get_by_role("button", name="生成招商清单").click()
-        page.get_by_text("矩阵 sha256").wait_for(timeout=60_000)
+        page.get_by_text("矩阵校验值").wait_for(timeout=60_000)
         with page.expect_download() as download:
             page.get_by_role("button", name="下载 Excel").last.click()
         book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
         rows = list(book.active.iter_rows(values_only=True))
         head = rows[1]
-        assert {"关联密度", "地区ECI", "说明"} <= set(head)
+        assert {"关联密度", "地区经济复杂度", "说明"} <= set(head)
         industries = {r[head.index("行业代码")] for r in rows[2:]}
         assert industries and industries <= {"3446", "3443", "3444", "3489", "4011"}
         page.screenshot(path=str(artifacts() / "domains_analyst_cluster_attract.png"), full_page=True)

@@ -1,11 +1,14 @@
 """The result notice from the pages, in a real browser (Debian's chromium driven by Playwright)
 against the real server: an enterprise downloads its own notice as PDF on the 亩均评价 page and
-as Word on its profile; a town downloads its township's notices in one document."""
+as Word on its profile; a town makes its township's notices as a background job, watches the
+progress and downloads the zip; an analyst starts an evaluation run from the page."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,16 +34,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
         yield f"http://127.0.0.1:{port}", int(seeded["run_published"])  # type: ignore[call-overload]
     finally:
         stop(process)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield b
-        b.close()
 
 
 def sign_in(browser: Any, base: str, username: str) -> Any:
@@ -89,14 +82,70 @@ def test_an_enterprise_downloads_its_notice_from_both_pages(browser: Any, server
         page.close()
 
 
-def test_a_town_downloads_its_townships_notices(browser: Any, server: tuple[str, int]) -> None:
+def artifacts() -> Path:
+    folder = Path(os.environ.get("PYTEST_ARTIFACTS") or Path(__file__).parent / "artifacts") / "browser"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_a_town_makes_its_notices_in_the_background_watches_and_downloads(
+    browser: Any, server: tuple[str, int]
+) -> None:
     base, run_id = server
+    ours = {c: name for c, (name, town) in ENTERPRISES.items() if town == TOWN_A}
     page = sign_in(browser, base, "town")
     try:
         page.goto(f"{base}/evaluation?run={run_id}")
         page.get_by_text("评价结果告知书").first.wait_for()
-        text = docx_text(download(page, "本镇街全部告知书 Word"))
-        for name, town in ENTERPRISES.values():
-            assert (name in text) == (town == TOWN_A), name
+        page.get_by_role("button", name="全部告知书 Word 压缩包").click()
+        card = page.locator("[data-job]").first
+        card.wait_for()
+        page.screenshot(path=str(artifacts() / "jobs_town_notices_started.png"), full_page=True)
+        button = card.get_by_role("button", name=re.compile("下载"))
+        button.wait_for(timeout=180_000)
+        assert "已完成" in card.inner_text() and f"{len(ours)} / {len(ours)}" in card.inner_text()
+        page.screenshot(path=str(artifacts() / "jobs_town_notices_done.png"), full_page=True)
+        with page.expect_download() as got:
+            button.click()
+        name = f"评价结果告知书_2022年度_批次{run_id}_锦屏街道_Word.zip"
+        assert got.value.suggested_filename == name
+        with zipfile.ZipFile(got.value.path()) as archive:
+            members = archive.namelist()
+            texts = [docx_text(archive.read(m)) for m in members]
+        assert len(members) == len(ours)
+        for credit_code, enterprise in ours.items():
+            assert any(credit_code in m and enterprise in m for m in members)
+            assert sum(enterprise in t for t in texts) == 1
+        assert not any(n in t for t in texts for c, (n, town) in ENTERPRISES.items() if town != TOWN_A)
+        # 我的任务 lists it with its download
+        page.get_by_role("link", name="我的任务").click()
+        page.wait_for_url(f"{base}/jobs")
+        page.get_by_text(name).first.wait_for()
+        assert "已完成" in page.locator("[data-job]").first.inner_text()
+        page.screenshot(path=str(artifacts() / "jobs_town_my_jobs.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_an_analyst_starts_an_evaluation_run_from_the_page(browser: Any, server: tuple[str, int]) -> None:
+    base, _ = server
+    page = sign_in(browser, base, "analyst")
+    try:
+        page.goto(f"{base}/evaluation")
+        page.get_by_text("发起评价").first.wait_for()
+        before = page.get_by_text(re.compile(r"批次 \d+ ·")).count()
+        page.get_by_role("button", name="开始评价").click()
+        card = page.locator("[data-job]").first
+        card.wait_for()
+        opened = page.get_by_role("button", name=re.compile(r"查看评价批次 \d+"))
+        opened.wait_for(timeout=180_000)
+        assert "已生成评价批次" in card.inner_text() and "已完成" in card.inner_text()
+        page.screenshot(path=str(artifacts() / "jobs_analyst_run_done.png"), full_page=True)
+        run_id = int(re.search(r"\d+", opened.inner_text()).group())  # type: ignore[union-attr]
+        opened.click()
+        page.wait_for_url(f"{base}/evaluation?run={run_id}")
+        page.get_by_text(f"批次 {run_id} · 草稿").first.wait_for()
+        assert page.get_by_text(re.compile(r"批次 \d+ ·")).count() == before + 1
+        page.screenshot(path=str(artifacts() / "jobs_analyst_new_run.png"), full_page=True)
     finally:
         page.close()

@@ -30,14 +30,15 @@ PAGES = {
     "/plans": "规划",
     "/map": "产业地图",
     "/imports": "数据导入",
+    "/jobs": "我的任务",
 }
 ALLOWED = {
     "admin": set(PAGES),
     "analyst": set(PAGES),
-    "leader": {"/cockpit", "/profile", "/evaluation", "/plans", "/map"},
-    "department": {"/plans"},
-    "town": {"/cockpit", "/profile", "/evaluation", "/map"},
-    "enterprise": {"/profile", "/evaluation"},
+    "leader": {"/cockpit", "/profile", "/evaluation", "/plans", "/map", "/jobs"},
+    "department": {"/plans", "/imports", "/jobs"},
+    "town": {"/cockpit", "/profile", "/evaluation", "/map", "/jobs"},
+    "enterprise": {"/profile", "/evaluation", "/jobs"},
 }
 UNIT = "区科技局"  # a responsible unit of the 鄞州 plans, for the department account
 SERVER = """
@@ -69,13 +70,14 @@ def _evaluate_and_open_accounts(database_url: str, run_id: int | None) -> dict[s
     from sqlalchemy import select
 
     from industry_brain.core.auth import create_demo_accounts
-    from industry_brain.core.db import open_database, transaction
+    from industry_brain.core.db import transaction
     from industry_brain.core.settings import get_settings
     from industry_brain.enterprises.models import Enterprise
     from industry_brain.evaluation.method import load_method
     from industry_brain.evaluation.models import EvaluationResult
     from industry_brain.evaluation.service import run_evaluation
     from industry_brain.evaluation.workflow import publish
+    from industry_brain.registry import open_database
 
     settings = get_settings(environ={}, database_url=database_url)
     engine = open_database(settings.database_url)
@@ -132,16 +134,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     yield {**seeded, "base": base}
     proc.terminate()
     proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield b
-        b.close()
 
 
 def sign_in(browser: Any, server: dict[str, Any], role: str) -> Any:
@@ -202,6 +194,8 @@ def test_the_cockpit_shows_headline_figures_grades_and_alerts(browser, server):
         open_page(page, server, "/cockpit")
         text = page.inner_text("body")
         assert "重点指标" in text and "宁波市奉化区制造业高质量发展“十四五”规划" in text
+        assert "规上工业总产值" in text and "同比" in text  # the headline figures, on top
+        assert "计算中" not in text  # complete, never figures about to change
         assert "评价等级分布" in text and f"评价批次 {server['run_id']}" in text
         assert "产业集群" in text and "集群数据待加载" not in text
         assert page.locator(".nicegui-echart").count() == 2  # grades and clusters, drawn
@@ -222,7 +216,7 @@ def test_a_town_and_an_enterprise_cannot_open_an_enterprise_outside_their_scope(
             text = page.inner_text("body")
             assert b["name"] not in text
             if role == "town":
-                assert "未找到企业" in text
+                assert "未找到" in text  # the 404 page: absent and outside the scope read the same
             else:  # an enterprise's profile page is always its own
                 assert a["name"] in text
         finally:
@@ -238,13 +232,13 @@ def test_a_town_and_an_enterprise_cannot_open_an_enterprise_outside_their_scope(
 
 
 def test_profile_search_by_pinyin_initials(browser, server):
-    from industry_brain.enterprises.profile import initials
+    from industry_brain.views.profile import initials
 
     page = sign_in(browser, server, "analyst")
     try:
         query = initials(server["a"]["name"])[:6]
         open_page(page, server, "/profile")
-        page.get_by_label("搜索企业（名称、代码或拼音首字母）").fill(query)
+        page.get_by_label("搜索企业（名称、代码、拼音或拼音首字母）").fill(query)
         page.keyboard.press("Enter")
         page.wait_for_url(f"**/profile?q={query}")
         page.get_by_text(server["a"]["name"], exact=True).click()
@@ -305,6 +299,9 @@ def test_an_analyst_uploads_a_file_and_downloads_its_rejects(browser, server, tm
         open_page(page, server, "/imports")
         page.get_by_label("期间").fill("2025")
         page.locator("input[type=file]").set_input_files(str(csv))
+        # the file is read and previewed first: what would be accepted and rejected, then confirmed
+        page.get_by_text("可接收 1 行，退回 1 行").wait_for()
+        page.locator(".confirm-import").click()
         page.wait_for_url("**/imports?batch=*")
         page.get_by_text("退回行：1").wait_for()
         shot(page, "analyst_imports_batch")
@@ -320,6 +317,8 @@ def test_an_analyst_uploads_a_file_and_downloads_its_rejects(browser, server, tm
 def test_evaluation_results_download_as_excel_in_scope(browser, server):
     from openpyxl import load_workbook
 
+    from industry_brain.reference.divisions import township_name
+
     page = sign_in(browser, server, "town")
     try:
         open_page(page, server, "/evaluation")
@@ -328,8 +327,8 @@ def test_evaluation_results_download_as_excel_in_scope(browser, server):
         book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
         rows = list(book.active.iter_rows(values_only=True))
         header, body = rows[1], rows[2:]
-        towns = {r[header.index("镇街代码")] for r in body}
-        assert body and towns == {server["a"]["town"]}
+        towns = {r[header.index("镇街（区划）")] for r in body}  # the Excel names townships
+        assert body and towns == {township_name(server["a"]["town"])}
     finally:
         page.close()
 
@@ -396,6 +395,10 @@ def test_an_enterprise_appeals_and_the_analyst_reviews(browser, server):
         open_page(page, server, "/evaluation")
         page.get_by_label("申诉值").fill("999")
         page.get_by_label("理由").fill("税务局完税证明与公示数不符")
+        proof = artifacts() / "完税证明.pdf"
+        proof.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        page.locator(".evidence-upload input[type=file]").set_input_files(str(proof))  # 证明材料 are required
+        page.get_by_text("已附：完税证明.pdf").wait_for()
         page.get_by_role("button", name="提出申诉").click()
         page.get_by_text("申诉已提交，等待复核").wait_for()
         page.reload()

@@ -134,7 +134,7 @@ def test_attract_by_township_is_reproducible_and_explained(district, settings):
     assert jp["rank"].to_list() == list(range(1, jp.height + 1))
     # 3446 气动元件 is 溪口镇's strength, 锦屏街道 lacks it: it is listed there, with its RCA
     row = jp.filter(jp["industry"] == "3446").row(0, named=True)
-    assert row["rca"] == 0.0 and row["density"] is not None and "RCA 0.0 < 1" in row["explain"]
+    assert row["rca"] == 0.0 and row["density"] is not None and "区位熵 0.0 < 1" in row["explain"]
 
 
 def test_attract_against_a_reference_file(district, settings, tmp_path):

@@ -93,7 +93,7 @@ def test_the_ranking_from_the_database_by_hand(district, settings):
     assert by[JINPING]["industry"].to_list() == ["3443", "3446", "3444", "4011"]  # tie: by code
     assert by[JINPING]["density"].to_list() == [0.0, 0.0, None, None]
     assert (frame["rca"] == 0.0).all() and frame["pci"].is_null().all()  # 2 areas: no PCI
-    assert "PCI/COG 不计算" in frame["explain"][0]
+    assert "行业复杂度与机会增益不计算" in frame["explain"][0]
 
 
 def test_at_division_level_the_towns_weak_share_is_listed(district, settings):

@@ -15,6 +15,7 @@ from industry_brain.clusters.service import cluster_figures, read_reference
 from industry_brain.core.db import transaction
 from industry_brain.core.errors import FileRejected, IndustryBrainError
 from industry_brain.core.scope import Scope
+from industry_brain.plans.store import Catalogue
 
 HEAD = [
     "统一社会信用代码",
@@ -45,12 +46,12 @@ CLUSTER = SimpleNamespace(
     version=1,
     pack_id="test-pack",
 )
-PACK = SimpleNamespace(id="test-pack", clusters=(CLUSTER,), indicators=())
+PACK = SimpleNamespace(id="test-pack", version=1, clusters=(CLUSTER,), indicators=())
 
 
 @pytest.fixture(autouse=True)
 def packs(monkeypatch):
-    monkeypatch.setattr(service, "_packs", lambda: [PACK])
+    monkeypatch.setattr(service, "_catalogue", lambda session: Catalogue([PACK]))
 
 
 @pytest.fixture

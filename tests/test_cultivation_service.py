@@ -172,3 +172,52 @@ def test_commands_and_the_dossier(loaded, db_url, tmp_path):
     text = "\n".join(c.text for t in Document(str(out)).tables for row in t.rows for c in row.cells)
     assert "企业E6" in text and "雄鹰培育库" in text and "60亿龙头" in text
     assert "制造业单项冠军企业（国家级）" in text and "560,000.00" in text
+
+
+def test_candidates_are_admitted_in_bulk_with_the_reason_recorded_all_or_none(loaded):
+    analyst = Scope(role="analyst", username="analyst")
+    pair = [CODES["E3"], CODES["E5"]]
+    with transaction(loaded) as s:
+        with pytest.raises(IndustryBrainError, match="须写明理由"):
+            pool_service.admit_many(
+                s, pool="scale_up", credit_codes=pair, reason=" ", year=2023, scope=analyst
+            )
+        with pytest.raises(IndustryBrainError, match="请先选择企业"):
+            pool_service.admit_many(s, pool="scale_up", credit_codes=[], reason="x", scope=analyst)
+        with pytest.raises(Exception, match="不能办理入库"):
+            pool_service.admit_many(
+                s,
+                pool="scale_up",
+                credit_codes=pair,
+                reason="x",
+                scope=Scope(role="town", township_code=TOWN_A),
+            )
+    with transaction(loaded) as s:
+        done = pool_service.admit_many(
+            s,
+            pool="scale_up",
+            credit_codes=[*pair, CODES["E3"]],
+            reason="营收增长超过20%",
+            year=2023,
+            scope=analyst,
+        )
+        assert [m.credit_code for m in done] == pair  # a code ticked twice counts once
+    with transaction(loaded) as s:
+        members = pool_service.members(s, pool="scale_up", scope=Scope.system())
+        found = pool_service.candidates(s, pool="scale_up", year=2023, scope=Scope.system())
+    assert [
+        (m["credit_code"], m["admitted_by"], m["admit_reason"], m["candidate_year"]) for m in members
+    ] == [(c, "analyst", "营收增长超过20%", 2023) for c in pair]
+    assert all(r["member"] for r in found)
+    # one already a member refuses the whole batch, naming it; nothing of the batch stays
+    with pytest.raises(IndustryBrainError, match=f"企业 {CODES['E3']} 已在"), transaction(loaded) as s:
+        pool_service.admit_many(
+            s, pool="scale_up", credit_codes=[CODES["E1"], CODES["E3"]], reason="x", scope=analyst
+        )
+    with transaction(loaded) as s:
+        assert len(pool_service.members(s, pool="scale_up", scope=Scope.system())) == 2
+        pool_service.exit_many(s, pool="scale_up", credit_codes=pair, reason="已升规", scope=analyst)
+    with transaction(loaded) as s:
+        assert pool_service.members(s, pool="scale_up", scope=Scope.system()) == []
+        hist = pool_service.history(s, credit_code=CODES["E5"], scope=Scope.system())
+    assert [(h["admit_reason"], h["exit_reason"]) for h in hist] == [("营收增长超过20%", "已升规")]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from industry_brain.cli.main import build_app
-from industry_brain.core.db import open_database, transaction
+from industry_brain.core.db import transaction
 from industry_brain.ingest.facts import FACT_COLUMNS, resolve_year
+from industry_brain.registry import open_database
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +32,9 @@ def demo(tmp_path_factory):
 def test_summary_has_the_contract_keys_and_every_reject_was_intended(demo):
     _, summary = demo
     assert {"database", "enterprises", "batches", "rejected_rows"} <= set(summary)
-    assert summary["batches"] == len(summary["files"]) == 33
+    # 33 yearly files and 11 monthly ones; a file of several months is a batch per month
+    assert len(summary["files"]) == 44
+    assert summary["batches"] == sum(len(f["batches"]) or 1 for f in summary["files"])
     assert summary["rejected_rows"] == sum(f["expected_rejects"] for f in summary["files"]) > 0
     assert all(f["rows_rejected"] == f["expected_rejects"] for f in summary["files"])
 
@@ -106,4 +111,16 @@ def test_the_demo_is_evaluated_published_with_projects_and_an_account_per_role(d
         # the enterprise account belongs to the town account's township
         firm = s.get(Enterprise, accounts["enterprise"]["scope"]["credit_code"])
         assert firm is not None and firm.township_code == accounts["town"]["scope"]["township_code"]
+        # The units' progress report makes the lights mean something: most projects are green.
+        from collections import Counter
+
+        from industry_brain.core.scope import Scope
+        from industry_brain.projects.service import project_flags
+
+        lights = Counter(
+            f["flag"]
+            for f in project_flags(s, scope=Scope(role="analyst", username="a"), as_of=dt.date.today())
+        )
+    assert summary["milestones"] > 100 and Path(summary["progress_report"]).is_file()
+    assert lights["green"] >= 40 and lights["red"] <= 15, lights
     engine.dispose()

@@ -110,6 +110,22 @@ def test_full_scale_2020_meets_every_published_target(full):
     assert abs(out.sum() - 7_605_000) <= 0.005 * 7_605_000
 
 
+def test_every_enterprise_year_is_plausible(full):
+    """docs/demo.md, "Plausibility": the bounds a statistician would check on one enterprise."""
+    t = full.truth
+    assert t.filter(pl.col("value_added_wan") >= pl.col("output_wan")).is_empty()
+    assert t.filter(pl.col("value_added_wan") > pl.col("revenue_wan")).is_empty()
+    assert t.filter(pl.col("value_added_wan") > 0.6 * pl.col("output_wan") + 0.01).is_empty()
+    assert t.filter(pl.col("tax_wan") > 0.2 * pl.col("revenue_wan") + 0.01).is_empty()
+    assert t.filter(pl.col("tax_wan") > 0.6 * pl.col("value_added_wan") + 0.01).is_empty()
+    # The district's ratios stay near seed 004's 区属 figures in every year, not only in 2020.
+    for year in full.years:
+        above = t.filter((pl.col("year") == year) & (pl.col("above_scale") == 1))
+        land = above["land_mu"].sum() + above["rented_mu"].sum()
+        assert 0.3 <= above["value_added_wan"].sum() / above["output_wan"].sum() <= 0.5
+        assert 15 <= above["tax_wan"].sum() / land <= 35, year  # 22.7万元/亩 in 2020
+
+
 def test_check_reports_a_miss(small):
     """At scale 0.1 the full-scale targets are not met: check must say so, not pass blindly."""
     results = {r.target.key: r for r in check(small, scale=1.0)}
@@ -222,9 +238,12 @@ def test_manifest_counts_agree_with_the_files_it_describes(full):
     for entry, demo_file in zip(m["files"], full.files, strict=True):
         rejected_rows = {i["row"] for i in entry["injections"] if i["reject"]}
         assert demo_file.expected_rejects == entry["expected_rejects"] == len(rejected_rows)
-        assert demo_file.period is None or demo_file.period.isdigit()
-    with_rejects = [f for f in full.files if f.expected_rejects > 0]
-    assert len(with_rejects) >= len(full.files) * 3 // 4
+        # a year, or the month of the corrected monthly report
+        assert demo_file.period is None or demo_file.period.replace("-", "", 1).isdigit()
+    # the monthly reports carry the monitoring events instead of injected imperfections
+    yearly = [f for f in full.files if not f.source.endswith("-monthly")]
+    with_rejects = [f for f in yearly if f.expected_rejects > 0]
+    assert len(with_rejects) >= len(yearly) * 3 // 4
     data = sum(f["data_rows"] for f in m["files"])
     imperfect = sum(len({i["row"] for i in f["injections"]}) for f in m["files"])
     kinds = {i["kind"] for f in m["files"] for i in f["injections"]}
@@ -308,7 +327,7 @@ def test_xls_falls_back_to_xlsx_without_xlwt(tmp_path, monkeypatch):
 def test_years_are_a_parameter(tmp_path):
     district = generate(tmp_path, seed=5, years=(2024, 2023), scale=0.05)
     assert district.years == (2023, 2024)
-    assert {f.period for f in district.files} == {None, "2023", "2024"}
+    assert {f.period for f in district.files} == {None, "2023", "2024", "2024-03"}  # the corrected March
     assert sorted(district.truth["year"].unique()) == [2023, 2024]
     with pytest.raises(ValueError):
         generate(tmp_path, years=(2019,), scale=0.05)

@@ -27,14 +27,16 @@ def _cli_reference() -> str:
 
 
 def _commands() -> list[tuple[str, Any]]:
-    group: Any = typer.main.get_command(build_app())
-    found: list[tuple[str, Any]] = []
-    for name, cmd in group.commands.items():
-        if hasattr(cmd, "commands"):
-            found += [(f"{name} {sub}", subcmd) for sub, subcmd in cmd.commands.items()]
-        else:
-            found.append((name, cmd))
-    return found
+    """Every command, with its full name; groups are walked to any depth (monitoring rules list)."""
+
+    def walk(prefix: str, group: Any) -> list[tuple[str, Any]]:
+        found: list[tuple[str, Any]] = []
+        for name, cmd in group.commands.items():
+            full = f"{prefix} {name}".strip()
+            found += walk(full, cmd) if hasattr(cmd, "commands") else [(full, cmd)]
+        return found
+
+    return walk("", typer.main.get_command(build_app()))
 
 
 @pytest.mark.parametrize(("name", "command"), _commands(), ids=lambda v: v if isinstance(v, str) else "")
@@ -53,7 +55,7 @@ def test_every_command_and_option_is_in_the_cli_reference(name: str, command: An
 
 def test_every_documented_command_exists() -> None:
     text = _cli_reference()
-    documented = set(re.findall(r"^## `industry-brain ([a-z ]+?)(?: [A-Z_]+)*`", text, re.M))
+    documented = set(re.findall(r"^## `industry-brain ([a-z -]+?)(?: [A-Z_]+)*`", text, re.M))
     assert documented == {name for name, _ in _commands()}
 
 

@@ -67,7 +67,8 @@ def test_the_113_enterprise_is_explained_with_every_number():
     assert "C类：排名80%–95%（本池第9–10位）" in text
     assert "D类：其余（后5%）（本池无）" in text
     assert text.endswith("结果：B类（鼓励提升）。")
-    assert "评价批次 7，2022 年度，评价方法 huangyan-2022" in text
+    assert "评价批次 7，2022 年度，评价方法《黄岩区2022年度亩均效益评价基准值（公开常数）》" in text
+    assert "huangyan" not in text  # the method's title, not its file name
     assert (exp.grade, exp.rank, exp.pool_size, exp.score_grade) == ("B", 4, 10, "B")
     assert exp.items[0].score == pytest.approx(30 / 24.097 * 30)
     assert (

@@ -196,7 +196,7 @@ def test_scope_of_the_notices(engine, settings):
         assert str(other.value) == "未找到 (not found)"
         assert [n.credit_code for n in scope_notices(s, run_id=draft, scope=mine, today=TODAY)] == [code(4)]
         assert len(scope_notices(s, run_id=draft, scope=town, today=TODAY)) == 6
-        with pytest.raises(IndustryBrainError, match="共 6 户企业，超过单个文件上限 5 户"):
+        with pytest.raises(IndustryBrainError, match="共 6 户企业，超过直接下载上限 5 户"):
             scope_notices(s, run_id=draft, scope=town, today=TODAY, limit=5)
         with pytest.raises(NotFound):
             enterprise_notice(s, run_id=draft, credit_code=code(10), scope=town, today=TODAY)

@@ -528,14 +528,15 @@ def test_the_workflow_commands(engine, settings, db_url):
     assert "A类 优先支持：1 户" in cli("show", str(run_id)).stdout
 
     deadline = dt.date.today() + dt.timedelta(days=14)
-    assert (
-        "已公示" in cli("publish", str(run_id), "--deadline", deadline.isoformat(), "--by", "经信局").stdout
-    )
+    # the date as officials type it, with slashes, is read as the ISO one
+    published = cli("publish", str(run_id), "--deadline", f"{deadline:%Y/%m/%d}", "--by", "经信局").stdout
+    assert "已公示" in published and deadline.isoformat() in published
     bad = cli("publish", str(run_id), "--deadline", deadline.isoformat(), code=2)
     assert [line for line in bad.stderr.splitlines() if line.strip()] == [
         line for line in bad.stderr.splitlines() if "只有草稿可以公示" in line
     ]
-    assert "YYYY-MM-DD" in cli("publish", str(run_id), "--deadline", "10/9/2023", code=2).stderr
+    refused_date = cli("publish", str(run_id), "--deadline", "10/9/2023", code=2).stderr
+    assert "请写成 2026-12-20、2026/12/20" in refused_date and "10/9/2023" in refused_date
 
     filed = json.loads(
         cli(

@@ -8,6 +8,7 @@ typed values, the same rejects with the same reasons, the same skipped rows.
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
@@ -18,10 +19,11 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from helpers import code
+from industry_brain.core.units import Dimension
 from industry_brain.ingest import parse, validate
 from industry_brain.ingest.header import Column, Layout, locate
 from industry_brain.ingest.reader import Grid
-from industry_brain.ingest.templates import TEMPLATE_BY_NAME
+from industry_brain.ingest.templates import LIMITS, TEMPLATE_BY_NAME
 from industry_brain.reference.credit_code import problem
 
 COUNTY = "330213"
@@ -265,14 +267,17 @@ def sheets_with_totals(draw: st.DrawFn) -> tuple[list[list[str | None]], set[int
             rejected.add(row_number)
         else:
             cells = [code(n + 1), f"企业{n}", "2024", draw(numbers), None]
-            rejected |= {row_number} if _no_figure(cells[3]) else set()  # 实缴税金 is required
+            # 实缴税金 is required, and within its plausible range (templates.LIMITS)
+            rejected |= {row_number} if _no_figure(cells[3]) else set()
         rows.append(cells)
     return rows, skipped, rejected
 
 
 def _no_figure(cell: str | None) -> bool:
+    """No usable 实缴税金: none, not finite (nan), or beyond its plausible range."""
     value, _ = parse.number(pl.col("c"))
-    return pl.DataFrame({"c": [cell]}, schema={"c": pl.String}).select(value)[0, 0] is None
+    got = pl.DataFrame({"c": [cell]}, schema={"c": pl.String}).select(value)[0, 0]
+    return got is None or not math.isfinite(got) or abs(got) > LIMITS[Dimension.money]
 
 
 def _grid(rows: list[list[Any]]) -> Grid:

@@ -171,7 +171,8 @@ def test_killed_midway_leaves_the_database_as_it_was(engine, settings, tmp_path,
     script = f"""
 import os, signal
 from pathlib import Path
-from industry_brain.core.db import open_database, transaction
+from industry_brain.core.db import transaction
+from industry_brain.registry import open_database
 from industry_brain.core.settings import get_settings
 from industry_brain.ingest import service
 def die(*a, **k):

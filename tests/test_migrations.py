@@ -10,7 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from industry_brain.core.db import Base, load_all_models
+from industry_brain.core.db import Base
+from industry_brain.registry import load_all_models
 
 
 def _differences(engine: Engine) -> list[object]:

@@ -110,13 +110,8 @@ def test_cluster_output_and_value_added(con) -> None:
     assert every == pytest.approx({2022: 0.09})  # counts below-scale members too
 
 
-def test_count_by_title_counts_titles_held_by_the_year(con, request) -> None:
-    if con.name == "pyspark":
-        # ibis hands a memtable to Spark through pandas, where this nullable integer column
-        # arrives all-null; the service computes on DuckDB, so only the memtable path differs.
-        # Strict: the day ibis or Spark fixes it, this test says so.
-        lost = "nullable integer memtable column is lost on the way to Spark"
-        request.applymarker(pytest.mark.xfail(reason=lost, strict=True))
+def test_count_by_title_counts_titles_held_by_the_year(con) -> None:
+    # title_year is a nullable integer column: on PySpark it once arrived all-null (through pandas)
     table = to_backend(facts(), con, con.facts_name)
     got = _values(con, derive(table, "count_titled", title="高新技术企业", titles=ibis.memtable(TITLES)))
     assert got == {2022: 1, 2023: 2}

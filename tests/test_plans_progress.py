@@ -205,3 +205,28 @@ def test_every_threshold_and_derivation_is_documented() -> None:
         assert f"| {f.default:g} |" in row, f.name
     for d in DERIVATIONS.values():
         assert f"| `{d.key}` | {d.name} | {d.unit} | {d.formula} |" in text, d.key
+
+
+def test_required_growth_needs_only_the_actual_and_the_target() -> None:
+    # No baseline; 2023 actual 800, target 1000 in 2025: (1000/800)^(1/2) − 1 = 11.80% a year
+    a = run(ind("at_least", 1000, None), 800, "2023")
+    assert a.status == "no_baseline"
+    assert a.cagr_remaining == pytest.approx((1000 / 800) ** 0.5 - 1)
+    assert "尚需年均增长 11.8%" in a.status_reason
+    assert (a.cagr_achieved, a.cagr_required) == (None, None)
+
+
+def test_an_actual_of_another_caliber_is_not_progress() -> None:
+    # 亩均税收 150.8 → 162 万元/亩; the record's 区属 figure 32.76 is a fifth of both: no -1050%
+    i = ind("at_least", 162, 150.8, unit="万元/亩")
+    a = run(i, 32.76, "2024")
+    assert (a.status, a.progress, a.attainment) == ("check_data", None, None)
+    assert "口径" in a.status_reason and "32.76" in a.status_reason
+    # 5.4 typed into a 亿元 indicator whose baseline is 760.5 (5.4万亿? 540万元?): checked
+    assert run(ind("at_least", 1500, 760.5), 5.4, "2023").status == "check_data"
+    # far above both as well (万元 typed for 亿元)
+    assert run(ind("at_least", 1500, 760.5), 8_000_000, "2023").status == "check_data"
+    # within three times of either: an ordinary status
+    assert run(ind("at_least", 1500, 760.5), 300, "2023").status == "off_track"
+    # a count without a baseline may start far below its target
+    assert run(ind("at_least", 40, None, unit="家"), 8, "2023").status == "no_baseline"

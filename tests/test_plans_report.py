@@ -162,7 +162,7 @@ def test_the_document(tmp_path):
     ]
 
 
-def test_an_unknown_format_writes_nothing(tmp_path, db_url):
+def test_an_unknown_format_writes_nothing(tmp_path, db_url, engine):  # engine: the database exists
     app = typer.Typer()
     app.command()(report_command)
     out = tmp_path / "r.odt"
@@ -174,7 +174,7 @@ def test_an_unknown_format_writes_nothing(tmp_path, db_url):
 
 
 @pytest.mark.parametrize("suffix", ["xlsx", "docx"])
-def test_report_command_on_a_shipped_plan(tmp_path, db_url, suffix):
+def test_report_command_on_a_shipped_plan(tmp_path, db_url, engine, suffix):  # engine: the database exists
     from industry_brain.plans.pack import load_pack
 
     app = typer.Typer()

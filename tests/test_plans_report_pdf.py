@@ -39,6 +39,9 @@ def test_the_pdf_holds_every_indicator_and_section(tmp_path):
 
 def test_report_command_writes_a_pdf_for_a_shipped_plan(tmp_path, db_url):
     from industry_brain.plans.pack import load_pack
+    from industry_brain.registry import open_database
+
+    open_database(db_url).dispose()  # a reading command refuses a database that does not exist
 
     app = typer.Typer()
     app.command()(report_command)

@@ -1,5 +1,5 @@
 """One enterprise's figures (ingest.facts.resolve_enterprise) feed both the profile page
-(enterprises.profile) and the API's enterprise detail (enterprises.queries.profile_of); they agree
+(views.profile) and the API's enterprise detail (views.queries.profile_of); they agree
 with the district's facts table and with each other, on SQLite and PostgreSQL. Figures are worked
 by hand from the files below."""
 
@@ -12,11 +12,11 @@ from helpers import code, run_import, write_csv, write_xlsx
 from industry_brain.core.db import transaction
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
-from industry_brain.enterprises import profile
-from industry_brain.enterprises.queries import profile_of
 from industry_brain.evaluation import scoped_views
 from industry_brain.ingest.corrections import record_correction
 from industry_brain.ingest.facts import resolve_enterprise, resolve_year
+from industry_brain.views import profile
+from industry_brain.views.queries import profile_of
 from industry_brain.web import cockpit
 
 DERIVED = ("above_scale", "safety_accident", "env_violation")  # added by the facts table only
@@ -99,7 +99,8 @@ def test_one_enterprise_resolved_by_hand(engine: Engine, settings: Settings, tmp
     assert sorted(output_2024.select("source", "value").iter_rows()) == [("appeal", 950.0), ("stats", 900.0)]
     files = {(y, s): (f, len(b)) for y, s, f, b in one.files.iter_rows()}
     assert files[(2024, "land")] == (["l.xlsx"], 1)
-    assert files[(2024, "power")] == (["p.csv"], 1)  # readings only: the account maps hold no figures
+    # readings only (the account maps hold no figures), a batch per month of the file
+    assert files[(2024, "power")] == (["p.csv"], 12)
     assert files[(2024, "appeal")] == (["申诉 #1"], 1)
     assert set(files) == {(2024, s) for s in ("power", "tax", "land", "stats", "appeal")} | {(2023, "stats")}
     assert only_2023.years() == [2023]
@@ -159,7 +160,7 @@ def test_the_cockpit_reads_the_evaluation_through_the_evaluation_domain() -> Non
 def test_the_list_counts_the_scope_on_every_page_even_past_the_end(
     engine: Engine, settings: Settings, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    from industry_brain.enterprises.queries import list_enterprises
+    from industry_brain.views.queries import list_enterprises
 
     _district(engine, settings, tmp_path)
     leader = Scope(role="leader")

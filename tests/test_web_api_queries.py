@@ -1,4 +1,4 @@
-"""The profile's figures by year (enterprises.queries.figures_of, one enterprise at a time) agree
+"""The profile's figures by year (views.queries.figures_of, one enterprise at a time) agree
 with the district's facts table (ingest.facts.resolve_year) figure for figure, on SQLite and
 PostgreSQL: power readings mapped through accounts (the newest map decides), monthly rows
 summed, parcels added, sources chosen by precedence."""
@@ -13,8 +13,8 @@ from industry_brain.core.auth import NotFound
 from industry_brain.core.db import transaction
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
-from industry_brain.enterprises.queries import figures_of, profile_of
 from industry_brain.ingest.facts import resolve_year
+from industry_brain.views.queries import figures_of, profile_of
 
 # derived in the facts table (from revenue, from event lists), not recorded figures
 DERIVED = ("above_scale", "safety_accident", "env_violation")

@@ -230,6 +230,33 @@ def test_pool_candidates_admission_and_members_within_scope(server: Server) -> N
     assert len(_audit(server, "pools.admit", "analyst")) == 2
 
 
+def test_pool_admission_and_exit_in_bulk_are_all_or_none_with_the_reason(server: Server) -> None:
+    with server.client("analyst") as c:
+        members = {m["credit_code"] for m in c.get(f"/api/v1/pools/{POOL}/members").json()}
+        outside = sorted({code(3), code(5)} - members)
+        inside = sorted(members)
+        if inside:  # one already a member refuses the whole batch, naming it
+            body = {"credit_codes": [*outside, inside[0]], "reason": "营收增长超过20%", "year": YEAR}
+            refused = c.post(f"/api/v1/pools/{POOL}/admit-many", json=body)
+            assert refused.status_code == 400 and inside[0] in refused.json()["detail"]
+            assert {m["credit_code"] for m in c.get(f"/api/v1/pools/{POOL}/members").json()} == members
+        body = {"credit_codes": outside, "reason": "营收增长超过20%", "year": YEAR}
+        done = c.post(f"/api/v1/pools/{POOL}/admit-many", json=body)
+        assert done.status_code == 200, done.text
+        assert [(m["credit_code"], m["admit_reason"]) for m in done.json()] == [
+            (o, "营收增长超过20%") for o in outside
+        ]
+        both = {"credit_codes": [code(3), code(5)], "reason": "已升规"}
+        gone = c.post(f"/api/v1/pools/{POOL}/exit-many", json=both)
+        assert gone.status_code == 200 and {m["exit_reason"] for m in gone.json()} == {"已升规"}
+        assert c.get(f"/api/v1/pools/{POOL}/members").json() == []
+        empty = c.post(f"/api/v1/pools/{POOL}/admit-many", json={"credit_codes": [], "reason": "x"})
+        assert empty.status_code == 422
+    with server.client("town") as c:
+        body = {"credit_codes": [code(3)], "reason": "x"}
+        assert c.post(f"/api/v1/pools/{POOL}/admit-many", json=body).status_code == 403
+
+
 def test_a_dossier_outside_the_scope_is_404_like_one_that_does_not_exist(server: Server) -> None:
     with server.client("town") as c:
         mine = c.get(f"/api/v1/dossiers/{code(3)}")

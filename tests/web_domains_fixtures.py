@@ -30,8 +30,9 @@ from pathlib import Path
 from chains_fixtures import JINPING, ROWS, TOWN_NAMES, XIKOU, YEAR, registry_rows
 from helpers import code, run_import, write_xlsx
 from industry_brain.core.auth import create_user
-from industry_brain.core.db import open_database, transaction
+from industry_brain.core.db import transaction
 from industry_brain.core.settings import get_settings
+from industry_brain.registry import open_database
 from web_fixtures import SignedInClients, serve
 
 PASSWORD = "correct-horse-9"

@@ -27,13 +27,14 @@ from sqlalchemy import create_engine, text
 from evaluation_fixtures import frame
 from helpers import code, write_csv
 from industry_brain.core.auth import create_user, disable_user, issue_token
-from industry_brain.core.db import open_database, transaction
+from industry_brain.core.db import transaction
 from industry_brain.core.settings import get_settings
 from industry_brain.enterprises.models import Enterprise
 from industry_brain.evaluation.method import load_method
 from industry_brain.evaluation.publication import publish
 from industry_brain.evaluation.service import run_evaluation
 from industry_brain.ingest.service import import_file
+from industry_brain.registry import open_database
 
 TOWN_A, TOWN_B = "330213001", "330213002"
 # credit code -> (name, township): two enterprises in each of two townships
@@ -56,6 +57,7 @@ ACCOUNTS: dict[str, tuple[str, dict[str, str]]] = {
     "department": ("department", {"unit": UNIT}),
     "town": ("town", {"township_code": TOWN_A}),
     "enterprise": ("enterprise", {"credit_code": code(1)}),
+    "chain_chief": ("chain_chief", {"unit": "fenghua-auto-parts"}),  # its chain's id
 }
 # extra accounts for the sign-in tests
 EXTRA = {"locked": ("analyst", {}), "gone": ("leader", {}), "retiring": ("leader", {})}
@@ -134,6 +136,24 @@ def _seed_enterprises(session, tmp: Path, settings) -> int:  # type: ignore[no-u
     return batch
 
 
+def _seed_request(session, settings) -> None:  # type: ignore[no-untyped-def]
+    """One 涉企问题 case of an enterprise of town B, assigned to its unit (the scope walk's {request_id})."""
+    from industry_brain.core.scope import Scope
+    from industry_brain.requests.schemas import Step
+    from industry_brain.requests.service import act, open_request
+
+    case = open_request(
+        session,
+        scope=Scope.system(),
+        settings=settings,
+        credit_code=code(3),
+        category="land",
+        text="用地指标未落实",
+    )
+    for action in ("accept", "assign"):
+        act(session, scope=Scope.system(), settings=settings, request_id=case.id, step=Step(action))
+
+
 def _seed_runs(session, settings) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     facts = frame([{"name": ENTERPRISES[code(i + 1)][0]} for i in range(len(ENTERPRISES))])
     method = load_method("huangyan-2022")
@@ -155,6 +175,7 @@ def seed(db_url: str, tmp: Path) -> dict[str, object]:
             api_token = issue_token(session, username="analyst", name="test-system")
             batch = _seed_enterprises(session, tmp, settings)
             published, draft = _seed_runs(session, settings)
+            _seed_request(session, settings)
     finally:
         engine.dispose()
     return {
@@ -163,6 +184,21 @@ def seed(db_url: str, tmp: Path) -> dict[str, object]:
         "run_draft": draft,
         "batch_with_rejects": batch,
     }
+
+
+def page_client(base: str, username: str) -> httpx.Client:
+    """A client signed in to the pages by the sign-in form (its CSRF token read from the form)."""
+    import re
+
+    client = httpx.Client(base_url=base, timeout=60, follow_redirects=False)
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token
+    signed_in = client.post(
+        "/login", data={"username": username, "password": PASSWORD, "csrf_token": token[1]}
+    )
+    assert signed_in.status_code == 303
+    return client
 
 
 def free_port() -> int:
@@ -176,7 +212,13 @@ def serve(db_url: str, port: int, env: dict[str, str] | None = None) -> subproce
     log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: a chatty server never blocks on it
     process = subprocess.Popen(
         [str(exe), "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **SERVER_ENV, **(env or {})},
+        # the job workers' files go to a scratch folder, not the checkout
+        env={
+            **os.environ,
+            **SERVER_ENV,
+            "INDUSTRY_BRAIN_JOBS_DIR": tempfile.mkdtemp(prefix="ib-jobs-"),
+            **(env or {}),
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
     )

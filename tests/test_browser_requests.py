@@ -1,0 +1,102 @@
+"""涉企问题 pages in a real browser (Debian's chromium via Playwright) against `industry-brain serve`:
+an enterprise raises a problem on its page and lands on its case; the unit's inbox, the case page
+with its deadlines and history, the analyst's step form, and the 晾晒 render in Chinese, with no
+raw codes. Screenshots go to tests/artifacts/browser/requests_*.png."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import code
+from test_browser_pages import CHROMIUM, artifacts
+from test_requests_api import LEAD, _step, live_fixture  # noqa: F401
+from web_fixtures import PASSWORD, Live
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+RAW = ("co_unit", "approval", "land", "request_id", "overdue", "chain_chief", "None")
+
+
+@pytest.fixture(scope="module", name="web_db", params=["sqlite"])
+def web_db_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
+
+
+def _sign_in(browser: Any, live: Live, username: str) -> Any:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page.set_default_timeout(30_000)
+    page.goto(f"{live.base}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def _open(page: Any, live: Live, path: str, words: str) -> str:
+    response = page.goto(f"{live.base}{path}")
+    assert response.status == 200, (path, response.status)
+    page.get_by_text(words).first.wait_for()
+    page.wait_for_function("() => window.socket && window.socket.connected")
+    page.wait_for_timeout(500)
+    return str(page.inner_text("body"))
+
+
+def _shot(page: Any, name: str) -> Path:
+    path = artifacts() / f"requests_{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 20_000  # a page with content, not a blank one
+    return path
+
+
+def test_an_enterprise_raises_a_problem_on_its_page_and_follows_it(browser: Any, live: Live) -> None:
+    page = _sign_in(browser, live, "enterprise")
+    try:
+        text = _open(page, live, "/requests", "提出问题")
+        assert "我的问题" in text and "涉企问题" in text
+        page.get_by_label("问题描述").fill("新厂房用地指标迟迟未落实，影响项目开工")
+        page.get_by_role("button", name="提交").click()
+        page.wait_for_url(lambda url: "/requests/case" in url)
+        text = _open(page, live, page.url.removeprefix(live.base), "办理记录")
+        assert "用地保障" in text and "办结时限" in text and "提出问题" in text and LEAD in text
+        assert not any(raw in text for raw in RAW), text
+        _shot(page, "enterprise_case")
+    finally:
+        page.close()
+
+
+def test_the_unit_inbox_the_case_page_and_the_league_table(browser: Any, live: Live) -> None:
+    with live.client("enterprise") as c:
+        n = c.post(
+            "/api/v1/requests", data={"credit_code": code(1), "category": "审批服务", "text": "施工许可卡点"}
+        ).json()["request_id"]
+    _step(live, "analyst", n, "accept")
+    _step(live, "analyst", n, "assign")
+    page = _sign_in(browser, live, "analyst")
+    try:
+        text = _open(page, live, f"/requests/case?id={n}", "办理记录")
+        assert all(w in text for w in ("受理时限", "答复时限", "办结时限", "交办", "区审管办"))
+        assert "办理" in text and not any(raw in text for raw in RAW), text
+        _shot(page, "analyst_case")
+        text = _open(page, live, "/requests", "提出问题")
+        assert "逾期" in text
+        _shot(page, "analyst_inbox")
+        period = dt.date.today().strftime("%Y-%m")
+        text = _open(page, live, f"/requests/stats?period={period}", "按承办单位")
+        assert "按期办结率" in text and "满意率" in text and "区审管办" in text
+        assert not any(raw in text for raw in RAW), text
+        _shot(page, "stats")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="下载 Excel").first.click()
+        assert download.value.suggested_filename.endswith(".xlsx")
+    finally:
+        page.close()
+    page = _sign_in(browser, live, "town_b")
+    try:
+        assert page.goto(f"{live.base}/requests/case?id={n}").status == 404  # another town's case
+    finally:
+        page.close()
