@@ -136,9 +136,10 @@ def _instrument(times: dict[str, float]) -> None:
 
 
 def _import(path: Path, source: str, period: str, url: str) -> dict[str, Any]:
-    from industry_brain.core.db import open_database, transaction
+    from industry_brain.core.db import transaction
     from industry_brain.core.settings import get_settings
     from industry_brain.ingest.service import import_file
+    from industry_brain.registry import open_database
 
     setup_started = time.perf_counter()
     engine = open_database(url)

@@ -39,13 +39,14 @@ def main(argv: list[str] | None = None) -> None:
     import pypdf
 
     from evaluation_fixtures import YEAR, mixed
-    from industry_brain.core.db import open_database, transaction
+    from industry_brain.core.db import transaction
     from industry_brain.core.scope import Scope
     from industry_brain.core.settings import get_settings
     from industry_brain.evaluation.method import load_method
     from industry_brain.evaluation.notice import enterprise_notice, scope_notices
     from industry_brain.evaluation.notice_render import write_notices
     from industry_brain.evaluation.service import run_evaluation
+    from industry_brain.registry import open_database
 
     print(f"uptime: {os.popen('uptime').read().strip()}")
     with tempfile.TemporaryDirectory(prefix="ib-notice-") as folder:

@@ -3,7 +3,7 @@ of 5,000 enterprises × 5 years, on SQLite and on PostgreSQL.
 
     uv run --no-sync python bench/load_web.py [--db sqlite|postgres|both] [--clients 50]
                                               [--requests 20] [--enterprises 5000] [--years 5]
-                                              [--think 0] [--pages] [--json] [--trace N]
+                                              [--think 0] [--pages [--all-pages]] [--json] [--trace N]
 
 For each database: a fresh database with the district inserted directly (enterprises spread over
 the district's townships; a 税务 batch and a 统计 batch per year, so every profile resolves two
@@ -16,8 +16,11 @@ with the others, sends `--requests` requests per route, waiting `--think` second
 - cockpit: GET /api/v1/enterprises?limit=50 (the scoped list and count);
 - profile: GET /api/v1/enterprises/{code} of an enterprise in the client's scope (master record,
   figures by year with sources, and an audit entry written);
-- with --pages, also the NiceGUI pages /cockpit and /profile?code=... signed in by the form.
+- with --pages, also the NiceGUI pages /cockpit and /profile?code=... signed in by the form;
+  with --all-pages as well, one more page of the role's menu each turn, every page in turn.
 
+The load starts once the server's start-up cockpit is computed (/api/v1/health says "ready";
+the seconds it took are printed): a server runs for days, its first minute is not the load.
 Printed per route: requests, errors (any non-2xx or transport error), p50, p95 and max in ms,
 with the machine's `uptime` before and after each database's run (the load of a shared machine
 moves every figure).
@@ -65,8 +68,9 @@ def build_district(url: str, enterprises: int, years: int) -> dict[str, Any]:
     from helpers import code
     from industry_brain.core import bulk
     from industry_brain.core.auth import create_user
-    from industry_brain.core.db import open_database, transaction
+    from industry_brain.core.db import transaction
     from industry_brain.reference.divisions import townships
+    from industry_brain.registry import open_database
 
     towns = [d.code for d in townships("330213")]
     rng = random.Random(5000)
@@ -197,6 +201,15 @@ async def _page_sign_in(client: httpx.AsyncClient, username: str) -> None:
     await client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token[1]})
 
 
+def _menu(role: str) -> list[str]:
+    """Every page the role's menu offers, besides the cockpit and the profile."""
+    from industry_brain.web.pages.domain_common import DOMAIN_PAGES
+    from industry_brain.web.pages.layout import PAGES
+
+    pages = {**PAGES, **DOMAIN_PAGES}
+    return sorted(p for p, (_, roles) in pages.items() if role in roles and p not in ("/cockpit", "/profile"))
+
+
 def _visible(role: str, fields: dict[str, str], district: dict[str, Any]) -> list[str]:
     if role == "town":
         return list(district["by_town"][fields["township_code"]])
@@ -227,11 +240,15 @@ async def _client(
         ready.append(index)
         await start.wait()
         routes = [("baseline", "/api/v1/health"), ("cockpit", "/api/v1/enterprises?limit=50")]
-        for _ in range(args.requests):
+        menu = _menu(role) if args.all_pages else []
+        for turn in range(args.requests):
             plan = [*routes, ("profile", f"/api/v1/enterprises/{rng.choice(visible)}")]
             if args.pages:
                 page = "/cockpit" if role in ("leader", "analyst", "town") else "/profile"
                 plan += [("page " + page, page), ("page /profile", f"/profile?code={rng.choice(visible)}")]
+            if menu:  # one more page of the role's menu each turn, in turn
+                other = menu[(turn + index) % len(menu)]
+                plan.append(("page " + other, other))
             rng.shuffle(plan)
             for name, url in plan:
                 began = time.perf_counter()
@@ -288,6 +305,17 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
+def wait_until_ready(base: str, limit: float = 600.0) -> float:
+    """Seconds until the server's start-up cockpit is computed (/api/v1/health says "ready"):
+    the load is measured on a running server, not on one that is still starting."""
+    began = time.perf_counter()
+    while time.perf_counter() - began < limit:
+        if httpx.get(f"{base}/api/v1/health", timeout=10).json().get("cockpit") == "ready":
+            break
+        time.sleep(0.5)
+    return round(time.perf_counter() - began, 1)
+
+
 def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     url, cleanup = make_database(kind)
     try:
@@ -303,10 +331,12 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 "uptime": [uptime()],
                 **trace(url, district, args),
             }
-        load_before = uptime()
         process, base = start_server(url)
         try:
+            warm = wait_until_ready(base)
+            load_before = uptime()
             result = asyncio.run(load(base, district, args))
+            result["warm_seconds"] = warm
         finally:
             from web_fixtures import stop
 
@@ -327,11 +357,17 @@ def main() -> None:
         "--think", type=float, default=0.0, help="mean seconds a client waits between requests"
     )
     parser.add_argument("--pages", action="store_true", help="also load the NiceGUI pages")
+    parser.add_argument(
+        "--all-pages",
+        action="store_true",
+        help="with --pages, also one more page of the role's menu each turn (every page in turn)",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--trace", type=int, default=0, metavar="N", help="no load: N requests per route in process, traced"
     )
     args = parser.parse_args()
+    args.pages = args.pages or args.all_pages
     results = [run(kind, args) for kind in (["sqlite", "postgres"] if args.db == "both" else [args.db])]
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
@@ -345,8 +381,8 @@ def main() -> None:
     for r in results:
         print(
             f"\n{r['db']}: {args.enterprises} enterprises × {args.years} years "
-            f"(built in {r['build_seconds']} s), {args.clients} clients, think {args.think} s, "
-            f"{r['seconds']} s"
+            f"(built in {r['build_seconds']} s; server ready after {r['warm_seconds']} s of start-up "
+            f"cockpit), {args.clients} clients, think {args.think} s, {r['seconds']} s"
         )
         print("\n".join(f"uptime: {u}" for u in r["uptime"]))
         print(f"{'route':<16}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  target")

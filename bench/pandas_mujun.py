@@ -202,3 +202,75 @@ def _benchmark(item, value, num, den, defined, member, keys: pd.Series) -> np.nd
     else:
         raise ValueError(f"unknown benchmark rule {rule}")
     return np.where(member, b * item.benchmark.multiple, np.nan)
+
+
+# --- the whole job: read, validate, evaluate, write (bench/bench_evaluate_cli.py's baseline) ---
+
+_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: the digits and letters but I O S V Z
+
+
+def validate_pandas(facts: pd.DataFrame, classes: set[str]) -> str | None:
+    """The first problem of a facts frame, as text, or None: the checks of
+    docs/evaluation-methods.md written with pandas and numpy, a second reading of the rules
+    (codes of 18 symbols with their check character, 4-digit classes, ISO dates, 0/1 flags,
+    no negative land, energy, emissions, staff or power, one row per code and year)."""
+    code = facts["credit_code"].astype("string")
+    if code.isna().any():
+        return f"row {int(code.isna().to_numpy().argmax())}: no credit code"
+    ok = (code.str.len() == 18).to_numpy()
+    raw = np.frombuffer("".join(code[ok].tolist()).encode("ascii", "replace"), np.uint8).reshape(-1, 18)
+    lut = np.full(256, -1, np.int64)
+    lut[np.frombuffer(_ALPHABET.encode(), np.uint8)] = np.arange(31)
+    value = lut[raw]
+    weights = np.array([pow(3, i, 31) for i in range(17)])
+    check = (31 - (value[:, :17] * weights).sum(axis=1) % 31) % 31
+    good = (value >= 0).all(axis=1) & (value[:, 17] == check)
+    ok[np.flatnonzero(ok)[~good]] = False
+    if not ok.all():
+        return f"row {int((~ok).argmax())}: bad credit code"
+    if not facts["industry_code"].astype("string").isin(classes).all():
+        return "an industry code that is not a class"
+    est = facts["established"].dropna().astype("string")
+    if pd.to_datetime(est, format="%Y-%m-%d", errors="coerce").isna().any():
+        return "an establishment date that is not a date"
+    for flag in ("above_scale", "safety_accident", "env_violation"):
+        if not facts[flag].dropna().isin([0, 1]).all():
+            return f"{flag} not 0 or 1"
+    for col in ("land_mu", "rented_mu", "energy_tce", "emission_t", "employees", "electricity_wan_kwh"):
+        if (facts[col] < 0).any():
+            return f"{col} negative"
+    if facts.duplicated(["credit_code", "year"]).any():
+        return "a code twice in a year"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python bench/pandas_mujun.py FACTS.parquet YEAR RESULTS.parquet [METHOD]: the job end to
+    end with pandas, printing each phase's seconds as JSON."""
+    import json
+    import sys
+    import time
+
+    from industry_brain.evaluation.method import load_method
+    from industry_brain.reference.industries import class_codes
+
+    src, year, dst, *rest = argv if argv is not None else sys.argv[1:]
+    method = load_method(rest[0] if rest else "huangyan-2022")
+    t0 = time.perf_counter()
+    facts = pd.read_parquet(src)
+    t1 = time.perf_counter()
+    problem = validate_pandas(facts, set(class_codes()))
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    t2 = time.perf_counter()
+    out = evaluate_pandas(facts, method, int(year))
+    t3 = time.perf_counter()
+    out.to_parquet(dst, index=False)
+    t4 = time.perf_counter()
+    print(json.dumps({"read": t1 - t0, "validate": t2 - t1, "evaluate": t3 - t2, "write": t4 - t3}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -94,8 +94,9 @@ def trace(url: str, district: dict[str, Any], args: Any) -> dict[str, Any]:
     from starlette.requests import Request
 
     from industry_brain.core.auth import get_user, start_session
-    from industry_brain.core.db import open_database, transaction
+    from industry_brain.core.db import transaction
     from industry_brain.core.settings import get_settings
+    from industry_brain.registry import open_database
     from industry_brain.web import api
     from industry_brain.web.security import configure
 
