@@ -7,6 +7,7 @@ the app; NiceGUI keeps process-wide state, so build one app per process.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -86,6 +87,10 @@ def _pages(app: FastAPI) -> None:
         ui.link("退出登录 (sign out)", "/logout")
 
 
+# One millisecond: see the lifespan below.
+SWITCH_INTERVAL_SECONDS = 0.001
+
+
 def _domain_routers() -> list[Any]:
     """The routers of the analytic domains (plans, clusters, chains, tiers, projects), when present."""
     try:
@@ -106,6 +111,9 @@ def _warm(engine: Any, settings: Any) -> None:
     except Exception:  # a cold cockpit is slower, never broken
         logging.getLogger(__name__).exception("warming the cockpit failed")
     finally:
+        from industry_brain.web import nicegui_speed
+
+        nicegui_speed.freeze_heap()
         warmup.finished()
 
 
@@ -139,6 +147,10 @@ def create_app(settings: Any) -> FastAPI:
         from industry_brain.web import warmup
 
         warmup.started()
+        # The pages run on the event loop and the reads in worker threads, all behind one
+        # interpreter lock: at the default 5 ms hand-over, a page waiting for the lock behind
+        # a few reading threads waited tens of milliseconds each time (bench/load_web.py).
+        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         threading.Thread(target=_warm, args=(engine, settings), name="warm-cockpit", daemon=True).start()
         yield
         engine.dispose()
