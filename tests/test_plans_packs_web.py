@@ -215,6 +215,15 @@ def test_discarding_a_draft_on_the_page_asks_first_and_it_can_be_restored(live: 
         assert "放弃草稿：示例区制造业发展规划" in text and "版本 2" in text
         assert "目标变更：规上工业总产值 2025年 1,200亿元 → 2025年 1,250亿元" in text
         assert "另有 1 处尚未保存的修改" in text
+        # when it was made, in Beijing time as officials read it (stored in UTC)
+        from industry_brain.core.labels import moment
+
+        made = _until(live, draft_path, lambda d: True)["added_at"]
+        assert f"于 {moment(made)} 建立" in text and "T" not in text.split("于 ")[1][:17]
+        # the grid numbers the rows; the pack's own ids are not shown
+        headers = page.locator(".ag-header-cell-text").all_inner_texts()
+        assert "序号" in headers and "编号" not in headers
+        assert "output-above-scale" not in page.locator(".ag-center-cols-container").first.inner_text()
         shot(page, "analyst_plans_discard_dialog")
         dialog.get_by_role("button", name="取消").click()
         expect(dialog).to_be_hidden()

@@ -15,7 +15,7 @@ import hashlib
 import math
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -129,6 +129,17 @@ def get_user(session: Session, username: str) -> User:
     if user is None:
         raise IndustryBrainError(f"用户“{username}”不存在 (no such user)")
     return user
+
+
+def people(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    """Each account's name as a page shows it: its display name where it has one, else the
+    account name; an account not (or no longer) on the platform keeps the name given."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    found = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted)))
+    named = {username: display or username for username, display in found}
+    return {u: named.get(u, u) for u in wanted}
 
 
 def create_user(

@@ -12,6 +12,7 @@ rounds a table's floats and renames its columns for an Excel an official opens.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -276,3 +277,20 @@ def rounded(value: Any, *, share: bool = False) -> Any:
     if isinstance(value, float):
         return round(value, 3 if share else 2)
     return value
+
+
+# ---- moments and people -------------------------------------------------------------------------
+
+# The platform stores moments in UTC (core.audit.now); officials read Beijing time, which has
+# kept UTC+8 without daylight saving since 1992.
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+
+def moment(value: dt.datetime | str | None) -> str:
+    """A stored UTC moment (naive or aware, or its ISO text) as Beijing time, '2026-12-07 18:31'."""
+    if value is None or value == "":
+        return ""
+    when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")

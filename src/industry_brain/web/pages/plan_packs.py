@@ -14,7 +14,9 @@ from urllib.parse import urlencode
 
 from nicegui import events, ui
 
+from industry_brain.core.auth import people
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.labels import moment
 from industry_brain.core.scope import Scope
 from industry_brain.plans.pack_excel import CHANGE_NAMES, DIRECTION_NAMES, join_list, split_list
 from industry_brain.web.i18n import t
@@ -116,7 +118,11 @@ def _editable_grid(
 ) -> None:
     """An AG Grid whose cells are edited in place; each change is kept in `edits` by row id."""
     kinds = {field: kind for field, _, kind in columns}
-    defs: list[dict[str, Any]] = [{"field": "id", "headerName": "编号", "pinned": "left", "width": 170}]
+    # The pack's own ids (yz-ind-03) stay in each row, for the edits, but officials read a 序号.
+    defs: list[dict[str, Any]] = [
+        {"headerName": "序号", ":valueGetter": "p => p.node.rowIndex + 1", "pinned": "left", "width": 70},
+        {"field": "id", "hide": True},
+    ]
     for field, header, kind in columns:
         col: dict[str, Any] = {"field": field, "headerName": header, "editable": True, "resizable": True}
         if kind == "direction":
@@ -211,10 +217,6 @@ def _editor(scope: Scope, draft: dict[str, Any], lang: str) -> None:
         )
 
 
-def _when(iso: str | None) -> str:
-    return "" if not iso else iso.replace("T", " ")[:16]
-
-
 def _ask_discard(scope: Scope, plan_id: str, unsaved: int, discard: Any) -> None:
     """A dialog naming what discarding gives up (the draft, its saved changes against the current
     version, the edits not yet saved); only 确认放弃 discards."""
@@ -224,6 +226,7 @@ def _ask_discard(scope: Scope, plan_id: str, unsaved: int, discard: Any) -> None
     try:
         with page_session() as session:
             what = discard_preview(session, plan_id=plan_id, scope=scope)
+            who = people(session, [what["added_by"]])
     except IndustryBrainError as exc:
         ui.notify(str(exc), type="negative", multi_line=True)
         return
@@ -231,7 +234,7 @@ def _ask_discard(scope: Scope, plan_id: str, unsaved: int, discard: Any) -> None
         ui.label(f"放弃草稿：{what['title']}").classes("text-h6")
         ui.label(
             f"将放弃版本 {what['version']} 的草稿（来源 {what['source_name']}，"
-            f"{what['added_by']} 于 {_when(what['added_at'])} 建立）。"
+            f"{who.get(what['added_by'], '')} 于 {moment(what['added_at'])} 建立）。"
         )
         changes = what["changes"]
         if what["new_plan"]:
@@ -255,7 +258,7 @@ def _ask_discard(scope: Scope, plan_id: str, unsaved: int, discard: Any) -> None
     dialog.open()
 
 
-def _discarded(scope: Scope, discarded: list[dict[str, Any]], plan_id: str) -> None:
+def _discarded(scope: Scope, discarded: list[dict[str, Any]], plan_id: str, who: dict[str, str]) -> None:
     """The drafts discarded lately, each with a button that makes it the draft again."""
     from industry_brain.plans.drafts import restore_draft
 
@@ -274,7 +277,7 @@ def _discarded(scope: Scope, discarded: list[dict[str, Any]], plan_id: str) -> N
         with ui.row().classes("items-center discarded-draft"):
             ui.label(
                 f"{d['title']} 版本 {d['version']}（来源 {d['source_name']}，"
-                f"{d['discarded_by']} 于 {_when(d['discarded_at'])} 放弃）"
+                f"{who.get(d['discarded_by'], '')} 于 {moment(d['discarded_at'])} 放弃）"
             )
             ui.button("恢复为草稿", on_click=restore).props("flat dense")
 
@@ -337,6 +340,7 @@ def pack_panel(scope: Scope, plan_id: str, draft_id: str, lang: str) -> None:
         drafts = list_drafts(session, scope=scope)
         discarded = list_discarded(session, scope=scope, limit=5)
         draft = get_draft(session, plan_id=draft_id, scope=scope) if draft_id else None
+        who = people(session, [d["added_by"] for d in drafts] + [d["discarded_by"] for d in discarded])
     with ui.expansion("规划管理：上传、修订、发布", icon="edit_note", value=draft is not None).classes(
         "w-full q-mt-sm plan-packs"
     ):
@@ -361,8 +365,9 @@ def pack_panel(scope: Scope, plan_id: str, draft_id: str, lang: str) -> None:
                 ui.button("修订当前规划（新建草稿）", on_click=start)
         for d in drafts:
             link = f"{PATH}?{urlencode({'plan': plan_id, 'draft': d['plan_id']})}"
-            ui.link(f"草稿：{d['title']} 版本 {d['version']}（{d['source_name']}，{d['added_by']}）", link)
+            by = who.get(d["added_by"], "")
+            ui.link(f"草稿：{d['title']} 版本 {d['version']}（{d['source_name']}，{by}）", link)
         if discarded:
-            _discarded(scope, discarded, plan_id)
+            _discarded(scope, discarded, plan_id, who)
         if draft is not None:
             _editor(scope, draft, lang)
