@@ -51,7 +51,7 @@ KNOWN = {
     ("plans/actuals.py", "industry_brain.reports.tables"): "the actuals template is written as Excel",
     ("monitoring/indicators.py", "industry_brain.clusters.chain_service"): "areas: the chains' members",
     ("monitoring/indicators.py", "industry_brain.clusters.models"): "areas: the clusters' members",
-    ("monitoring/indicators.py", "industry_brain.plans.pack"): "areas: the current plan's clusters",
+    ("monitoring/indicators.py", "industry_brain.plans.store"): "areas: the plans' clusters",
     ("requests/attachments.py", "industry_brain.evaluation.evidence"): "one file store (debt)",
     ("requests/rules.py", "industry_brain.clusters.chains"): "a chain-wide problem goes to its 专班",
     ("requests/service.py", "industry_brain.clusters.chains"): "a chain-wide problem goes to its 专班",

@@ -112,3 +112,26 @@ def test_a_january_bulletin_is_refused_for_1_2(db, tmp_path):
     result = runner.invoke(build_app(), args)
     assert result.exit_code == 2 and "请生成 2025-02 的月报" in result.output
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_the_districts_own_plan_in_the_database_defines_the_cluster_areas(db, engine):
+    """A plan the district added (not one shipped in the package) gives the cluster areas: its
+    智能装备 cluster (GB/T 4754 34, 351) holds 甲 (3444) in both years and 丁 (3445) in 2024 only.
+    March 2025: 当月 130; 同口径 {甲} 130 / 100 - 1 = +30.0%; naive 130 / (100 + 80) - 1 = -27.8%."""
+    import yaml
+
+    from industry_brain.plans.pack import parse_pack
+    from industry_brain.plans.store import add_pack
+    from plans_fixtures import SAMPLE_PACK
+
+    text = SAMPLE_PACK.replace("start: 2021", "start: 2025").replace("name: 智能装备", "name: 本区智能装备")
+    with transaction(engine) as s:
+        add_pack(
+            s, pack=parse_pack(yaml.safe_load(text), "本区规划.yaml"), source_name="本区规划.yaml", by="测试"
+        )
+    rows = json.loads(cli(db, "indicators", "--month", "2025-03", "--area", "cluster", "--json"))
+    own = [r for r in rows if r["area"] == "本区智能装备" and r["indicator"] == "output"]
+    bureau, naive = sorted(own, key=lambda r: not r["comparable"])
+    assert bureau["month_value"] == naive["month_value"] == 130
+    assert bureau["yoy_pct"] == pytest.approx(30.0, abs=0.01)
+    assert naive["yoy_pct"] == pytest.approx(-27.78, abs=0.01)

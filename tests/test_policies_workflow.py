@@ -210,6 +210,34 @@ def test_sandbox_names_who_gains_and_the_cost_by_township(loaded):
     ]
 
 
+def test_sandbox_groups_by_the_clusters_of_the_districts_own_plan(loaded):
+    """A cluster of a plan the district added (智能装备: GB/T 4754 34, 351) holds every enterprise
+    of the fixture (3444), so the one who gains is counted under it."""
+    from importlib import resources
+
+    import yaml
+
+    from industry_brain.plans.pack import parse_pack
+    from industry_brain.plans.store import add_pack
+    from industry_brain.policies.format import parse_policy
+    from industry_brain.policies.sandbox import sandbox
+    from plans_fixtures import SAMPLE_PACK
+
+    text = SAMPLE_PACK.replace("name: 智能装备", "name: 本区智能装备")
+    with transaction(loaded) as s:
+        add_pack(
+            s, pack=parse_pack(yaml.safe_load(text), "本区规划.yaml"), source_name="本区规划.yaml", by="测试"
+        )
+    policy = (resources.files("industry_brain.policies") / "data" / "scale_up_reward.yaml").read_text("utf-8")
+    draft = parse_policy(
+        policy.replace("value: 15}", "value: 10}").replace("version: 1", "version: 2"), "d.yaml"
+    )
+    with transaction(loaded) as s:
+        got = sandbox(s, draft=draft, as_of=AS_OF, scope=Scope.system())
+    own = [g for g in got["by"]["cluster"] if g["group"] == "本区智能装备"]
+    assert [(g["gained"], g["delta_wan"]) for g in own] == [(1, 10.0)]
+
+
 def test_runs_count_each_state_within_the_scope(loaded):
     # E1 (town A) eligible 10 万元, E3 (town B) eligible 10 万元, E4 (town B) unknown: stored.
     with transaction(loaded) as s:

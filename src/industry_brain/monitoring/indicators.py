@@ -63,14 +63,13 @@ def period_label(month_no: int) -> str:
 # ---- areas -----------------------------------------------------------------------------------
 
 
-def district_clusters(settings: Any, year: int | None) -> list[Any]:
+def district_clusters(session: Session, settings: Any, year: int | None) -> list[Any]:
     """The clusters of the district's plan in force in `year` (the newest of the served
-    district's plan packs starting by then; the newest when none has started)."""
-    from industry_brain.plans.pack import load_packs
+    district's plans in the database, shipped or its own, starting by then; the newest when
+    none has started)."""
+    from industry_brain.plans.store import current_packs
 
-    packs = load_packs()
-    every = packs.values() if isinstance(packs, dict) else packs
-    own = [p for p in every if p.area_code == settings.district_code]
+    own = [p for p in current_packs(session) if p.area_code == settings.district_code]
     if not own:
         return []
     started = [p for p in own if year is None or p.period_start <= year] or own
@@ -86,7 +85,7 @@ def area_definitions(
 
     names: dict[tuple[str, str], str] = {("district", "district"): "全区"}
     rows: list[tuple[str, str, str]] = []
-    for c in district_clusters(settings, year):
+    for c in district_clusters(session, settings, year):
         names[("cluster", c.id)] = c.name
         rows += [("cluster", c.id, str(code)) for code in c.industries]
     for code, item in industries().items():

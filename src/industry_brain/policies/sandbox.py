@@ -23,11 +23,12 @@ from industry_brain.reference.divisions import township_name
 DIMENSIONS = ("cluster", "township", "tier", "mu_grade")
 
 
-def _clusters(record: pl.DataFrame) -> pl.DataFrame:
-    """(credit_code, cluster): each enterprise's clusters by its industry class (several allowed)."""
+def _clusters(session: Session, record: pl.DataFrame) -> pl.DataFrame:
+    """(credit_code, cluster): each enterprise's clusters by its industry class (several allowed),
+    those of every plan in the database, the district's own included."""
     from industry_brain.clusters.service import definitions_frame, list_clusters
 
-    clusters = list_clusters()
+    clusters = list_clusters(session)
     names = {c.id: c.name for c in clusters}
     defs = definitions_frame(clusters)
     pairs = record.select("credit_code", "industry_code").unique().join(defs, how="cross")
@@ -112,7 +113,7 @@ def sandbox(
         "lost": _people(diff, "lost"),
         "by": {},
     }
-    clusters = _clusters(record)
+    clusters = _clusters(session, record)
     for dim in DIMENSIONS:
         frame = (
             diff.join(clusters, on="credit_code", how="left").with_columns(
