@@ -74,6 +74,35 @@ def test_tables_a_cell_a_line_and_with_pipes(tmp_path: Path) -> None:
     )
 
 
+UNIT_COLUMN = """表1 主要指标
+类别 |
+主要指标 |
+单位 |
+2022年 |
+2027年 |
+来源 |
+总体 |
+数字经济增加值占GDP的比重 |
+% |
+45.4 |
+50 |
+市统计局 |
+数字经济重点企业 |
+家 |
+/ |
+500 |
+市经济信息委 |
+"""
+
+
+def test_a_unit_column_between_the_name_and_the_years_gives_the_unit_not_the_name(tmp_path: Path) -> None:
+    # the category (总体) spans its rows: the second row has one cell fewer
+    assert _rows(UNIT_COLUMN, tmp_path) == [
+        ("数字经济增加值占GDP的比重", 50.0, "%", 2027, "at_least", None, 45.4),
+        ("数字经济重点企业", 500.0, "家", 2027, "at_least", None, None),
+    ]
+
+
 def test_relative_years_and_names() -> None:
     assert relative_year("到“十四五”末，总产值达到", None) == 2025
     assert relative_year("明年力争增长6%", 2024) == 2025

@@ -34,6 +34,7 @@ HEADER_YEAR = re.compile(r"(20\d{2})\s*年?")
 VALUE_CELL = re.compile(
     rf"^\s*(?P<value>-?{_NUM})\s*(?:（(?P<year>20\d{{2}})年?）|左右|以上|以内|(?P<unit>{_UNIT}))?\s*$"
 )
+BARE_UNIT = re.compile(rf"^\s*(?:{_UNIT})\s*$")
 EMPTY_CELL = re.compile(r"^\s*(--|—|－|-|/)?\s*$")
 NAME_UNIT = re.compile(rf"[（(](?P<unit>{_UNIT}|[^（）()]{{1,8}})[）)]\s*$")
 UNIT_SUFFIX = ("局", "委", "办", "部", "中心", "政府", "公司", "管委会", "街道", "镇", "院", "会")
@@ -207,14 +208,17 @@ def _rows(cells: list[str]) -> list[Proposal]:
         header = _header(cells[i : i + 6]) if HEADER_YEAR.search(cells[i]) or not cells[i] else None
         if header is not None and cols is None:
             cols = header
+        # A 单位 column between the name and the years: "数字经济重点企业 | 家 | / | 500"
+        unit = cells[i + 1].strip() if i + 1 < len(cells) and BARE_UNIT.match(cells[i + 1]) else None
         values = []
-        j = i + 1
+        j = i + (2 if unit else 1)
         while j < len(cells) and (v := _value(cells[j])) is not None:
             values.append((v, cells[j]))
             j += 1
         name = cells[i]
         if cols is not None and len(values) >= 2 and _name_like(name):
-            found.append(_from_row(name, values, cols, category, cells[j] if j < len(cells) else ""))
+            after = cells[j] if j < len(cells) else ""
+            found.append(_from_row(name, values, cols, category, after, unit=unit))
             i = j
             continue
         if name and _name_like(name) and len(name) <= 10 and not values:
@@ -233,6 +237,8 @@ def _from_row(
     cols: _Columns,
     category: str,
     after: str,
+    *,
+    unit: str | None = None,
 ) -> Proposal:
     def at(role: str) -> tuple[float | None, int | None]:
         k = getattr(cols, role)
@@ -241,12 +247,12 @@ def _from_row(
     (base, base_year), (target, _), (actual, _) = at("baseline"), at("target"), at("actual")
     unit_match = NAME_UNIT.search(name)
     responsible = [u for u in re.split(r"[、，,\s]+", after) if u.endswith(UNIT_SUFFIX)]
-    quote = " ".join([name, *(text for _, text in values)])
+    quote = " ".join([name, *([unit] if unit else []), *(text for _, text in values)])
     # A target below its baseline is a ceiling to come down to (能耗 0.6 → 0.5).
     falling = base is not None and target is not None and target < base
     return Proposal(
         name=clean_name(NAME_UNIT.sub("", name)),
-        unit=unit_match["unit"] if unit_match else "",
+        unit=unit or (unit_match["unit"] if unit_match else ""),
         direction="at_most" if falling else "at_least",
         target_year=cols.years["target"],
         target_value=target,
