@@ -67,8 +67,9 @@ def test_power_rules_by_hand(states):
         "resolved",
         None,
     ]
-    # stoppage: June's 10 is 0.1 of its norm (mean of June 2022 and 2023 = 100) < 0.2
-    assert s[("E1", "suspected_stoppage", "2024-06")] == "firing"
+    # stoppage: June's 10 is 0.1 of its norm (mean of June 2022 and 2023 = 100) < 0.2, but one
+    # month alone is pending (the rule asks for two); July is back
+    assert s[("E1", "suspected_stoppage", "2024-06")] == "pending"
     assert ("E1", "suspected_stoppage", "2024-03") not in s  # 0.5 of the norm: in the band
     june = got[("E1", "suspected_stoppage", "2024-06")]
     assert (june["observed"], june["expected"], june["norm_years_used"]) == (10.0, 100.0, 2)
@@ -86,6 +87,21 @@ def test_power_rules_by_hand(states):
     )
 
 
+def test_a_stoppage_of_two_months_fires_in_the_second(states):
+    stop = _flat()
+    stop.update({"2024-06": 10.0, "2024-07": 5.0, "2024-08": 100.0})  # 0.1, then 0.05 of the norm
+    got = states(panel(power_series("STOP", stop)))
+    assert [
+        got.get(("STOP", "suspected_stoppage", m), {}).get("state") for m in months("2024-05", "2024-08")
+    ] == [
+        None,
+        "pending",
+        "firing",
+        "resolved",
+    ]
+    assert got[("STOP", "suspected_stoppage", "2024-07")]["first_month"] == "2024-06"
+
+
 def test_a_decline_that_keeps_going_against_a_lower_level(states):
     going = _flat()
     going.update({"2024-03": 90.0, "2024-04": 80.0, "2024-05": 70.0, "2024-06": 60.0, "2024-07": 100.0})
@@ -93,7 +109,7 @@ def test_a_decline_that_keeps_going_against_a_lower_level(states):
     lower.update({m: 80.0 for m in months("2024-03", "2024-12")})  # -20% every month, not deepening
     got = states(panel(power_series("GO", going) + power_series("LOW", lower, batch=9)))
     s = {k: v["state"] for k, v in got.items() if k[1] == "power_decline_3m"}
-    # -10% (not yet -15%), -20%, -30%, -40%: each at least 3 points deeper; the third is firing
+    # -10% (not yet -20%), -20%, -30%, -40%: each at least 3 points deeper; the third is firing
     assert [s.get(("GO", "power_decline_3m", m)) for m in months("2024-03", "2024-07")] == [
         None,
         "pending",
@@ -130,15 +146,17 @@ def test_festival_comparison_is_recorded(states):
 
 
 def test_scale_threshold_run_rate(states):
+    # working days of 2024 by the 放假安排 (counted by hand): to April 83, June 123, July 146
+    # (July 23), August 168 (August 22), the year 251; the rules judge from June
     rows = []
-    for i, m in enumerate(months("2024-01", "2024-06")):
+    for i, m in enumerate(months("2024-01", "2024-08")):
         n = i + 1
-        # ABOVE: 规上, 150万 a month, no last year: by working days, judged from April:
-        # Apr 600/83*251 = 1814.5, Jun 900/123*251 = 1836.6 < 1900
+        # ABOVE: 规上, 150万 a month, no last year: by working days:
+        # Jun 900/123*251 = 1836.6, Jul 1050/146*251 = 1805.1, Aug 1200/168*251 = 1792.9 < 1900
         rows.append({"credit_code": "ABOVE", "month": m, "above_scale": 1, "sales_ytd_wan": 150.0 * n})
-        # BELOW: 规下, 200万 a month: Apr 800/83*251 = 2419.3 >= 2100, a 小升规 candidate
+        # BELOW: 规下, 200万 a month: Jun 1200/123*251 = 2448.8 >= 2100, a 小升规 candidate
         rows.append({"credit_code": "BELOW", "month": m, "above_scale": 0, "sales_ytd_wan": 200.0 * n})
-    for m in months("2023-01", "2024-06"):
+    for m in months("2023-01", "2024-08"):
         # PACE: 200 a month in 2023 (2400 in the year), 150 in 2024: at its own pace
         # 150n / 200n * 2400 = 1800 < 1900
         n = int(m[5:])
@@ -152,23 +170,18 @@ def test_scale_threshold_run_rate(states):
         )
     got = states(panel(rows))
     assert [
-        got.get(("ABOVE", "exit_scale_warning", m), {}).get("state") for m in months("2024-03", "2024-06")
-    ] == [
-        None,
-        "pending",
-        "pending",
-        "firing",
-    ]
-    assert got[("ABOVE", "exit_scale_warning", "2024-04")]["observed"] == pytest.approx(600 / 83 * 251)
+        got.get(("ABOVE", "exit_scale_warning", m), {}).get("state") for m in months("2024-04", "2024-08")
+    ] == [None, None, "pending", "pending", "firing"]  # not judged before June
     assert got[("ABOVE", "exit_scale_warning", "2024-06")]["observed"] == pytest.approx(900 / 123 * 251)
-    assert got[("ABOVE", "exit_scale_warning", "2024-06")]["calendar"] == "workday_run_rate"
-    assert got[("BELOW", "scale_up_candidate", "2024-06")]["state"] == "firing"
-    assert got[("BELOW", "scale_up_candidate", "2024-04")]["observed"] == pytest.approx(800 / 83 * 251)
-    pace = got[("PACE", "exit_scale_warning", "2024-06")]
+    assert got[("ABOVE", "exit_scale_warning", "2024-08")]["observed"] == pytest.approx(1200 / 168 * 251)
+    assert got[("ABOVE", "exit_scale_warning", "2024-08")]["calendar"] == "workday_run_rate"
+    assert got[("BELOW", "scale_up_candidate", "2024-08")]["state"] == "firing"
+    assert got[("BELOW", "scale_up_candidate", "2024-06")]["observed"] == pytest.approx(1200 / 123 * 251)
+    pace = got[("PACE", "exit_scale_warning", "2024-08")]
     assert (pace["state"], pace["calendar"]) == ("firing", "own_pace_run_rate")
     assert pace["observed"] == pytest.approx(1800.0)
-    assert ("ABOVE", "scale_up_candidate", "2024-06") not in got  # applies to 规下 only
-    assert ("BELOW", "exit_scale_warning", "2024-06") not in got
+    assert ("ABOVE", "scale_up_candidate", "2024-08") not in got  # applies to 规下 only
+    assert ("BELOW", "exit_scale_warning", "2024-08") not in got
 
 
 def test_output_up_power_down_and_tax(states):
