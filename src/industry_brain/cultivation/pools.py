@@ -21,7 +21,7 @@ from industry_brain.cultivation import analytics
 from industry_brain.cultivation.models import PoolMembership
 from industry_brain.cultivation.rules import Pool, pools, tier_rules
 from industry_brain.cultivation.rules import pool as pool_by_id
-from industry_brain.cultivation.service import _names, facts_of, run, titles_of, visible_codes
+from industry_brain.cultivation.service import _kept, _names, facts_of, run, titles_of, visible_codes
 from industry_brain.enterprises.models import Enterprise
 
 
@@ -78,9 +78,14 @@ def candidates(session: Session, *, pool: str, year: int, scope: Scope) -> list[
     whether each is already a member."""
     p = pool_by_id(pool)
     rules = tier_rules()
-    facts = facts_of(session, years=[year - 1, year], scope=scope)
-    titles = titles_of(session, scope=scope)
-    found = run(lambda f, t: analytics.candidates(f, t, rules, p, year=year), facts, titles)
+
+    def compute() -> Any:
+        facts = facts_of(session, years=[year - 1, year], scope=scope)
+        titles = titles_of(session, scope=scope)
+        return run(lambda f, t: analytics.candidates(f, t, rules, p, year=year), facts, titles)
+
+    # the figures tested change only with the data; membership is read fresh every time
+    found = _kept(session, scope, ("pool-candidates", p.id, year), compute)
     members = {m.credit_code for m in _active(session, p.id)}
     rows = [
         {**r, "pool": p.id, "year": year, "member": r["credit_code"] in members} for r in found.to_dicts()
@@ -219,9 +224,13 @@ def members(
     if not include_exited:
         stmt = stmt.where(PoolMembership.exited_at.is_(None))
     codes = visible_codes(session, scope=scope)
-    names = _names(session)
-    rows = session.scalars(stmt.order_by(PoolMembership.admitted_at, PoolMembership.id))
-    return [membership_dict(m, names) for m in rows if codes is None or m.credit_code in codes]
+    rows = [
+        m
+        for m in session.scalars(stmt.order_by(PoolMembership.admitted_at, PoolMembership.id))
+        if codes is None or m.credit_code in codes
+    ]
+    names = _names(session, {m.credit_code for m in rows})
+    return [membership_dict(m, names) for m in rows]
 
 
 def history(session: Session, *, credit_code: str, scope: Scope) -> list[dict[str, Any]]:

@@ -103,8 +103,14 @@ def _kept(session: Session, scope: Scope, what: tuple[Any, ...], compute: Callab
     return _KEPT.get_or_compute(key, compute)
 
 
-def _names(session: Session) -> dict[str, str | None]:
-    return {c: n for c, n in session.execute(select(Enterprise.credit_code, Enterprise.name))}
+def _names(session: Session, codes: set[str] | None = None) -> dict[str, str | None]:
+    """Enterprise names by credit code: of `codes` only where given (a pool's members), else all."""
+    stmt = select(Enterprise.credit_code, Enterprise.name)
+    if codes is not None:
+        if not codes:
+            return {}
+        stmt = stmt.where(Enterprise.credit_code.in_(sorted(codes)))
+    return {c: n for c, n in session.execute(stmt)}
 
 
 def tiers_of_year(session: Session, *, year: int, scope: Scope) -> pl.DataFrame:
