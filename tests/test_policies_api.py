@@ -5,6 +5,7 @@ as 403/409, and the ledger. The district is web_domains_fixtures': 2023 -> 2024 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -51,9 +52,16 @@ def test_workflow_over_http(server: Server) -> None:
         refused = c.post("/api/v1/policies/runs", json={"policy": "scale_up_reward", "as_of": "2025-03-01"})
         assert refused.status_code == 403 and "区经信局" in refused.json()["detail"]
     with server.client("analyst") as c:
-        run = c.post(
-            "/api/v1/policies/runs", json={"policy": "scale_up_reward", "as_of": "2025-03-01"}
-        ).json()
+        # a run matches the whole district and stores every trace: a job, not a request
+        started = c.post("/api/v1/policies/runs", json={"policy": "scale_up_reward", "as_of": "2025-03-01"})
+        assert started.status_code == 202, started.text
+        job = started.json()
+        deadline = time.monotonic() + 120
+        while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.3)
+            job = c.get(f"/api/v1/jobs/{job['id']}").json()
+        assert job["state"] == "done", job
+        run = job["result"]
         stored = c.get("/api/v1/policies/stored", params={"run": run["run_id"]}).json()
         (m,) = [s for s in stored if s["credit_code"] == code(4)]
         again = c.post(f"/api/v1/policies/matches/{m['id']}/decision", json={"decision": "accept"})

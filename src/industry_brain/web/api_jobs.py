@@ -112,7 +112,9 @@ def start(session: Session, *, scope: Scope, kind: str, title: str, params: dict
     return job_json(job) | {"created": created}
 
 
-def _started(session: Session, scope: Scope, kind: str, title: str, params: dict[str, Any]) -> Any:
+def started_job(session: Session, scope: Scope, kind: str, title: str, params: dict[str, Any]) -> Any:
+    """The job for this request, started or (the same request already queued or running) found:
+    202 with the job when started, 200 when found, 429 past the user's queue."""
     try:
         data = start(session, scope=scope, kind=kind, title=title, params=params)
     except JobLimitReached as exc:
@@ -196,7 +198,7 @@ def start_notices(body: NoticeJobIn, token: Token) -> Any:
         title, params = notice_request(
             session, scope=scope, run_id=body.run_id, fmt=body.format, township_code=body.township_code
         )
-        return _started(session, scope, KIND, title, params)
+        return started_job(session, scope, KIND, title, params)
 
 
 @router.post("/evaluation-run", response_model=Started, status_code=202, responses=STARTED)
@@ -206,7 +208,7 @@ def start_run(body: RunJobIn, token: Token) -> Any:
 
     with signed_in(token) as (session, scope):
         title, params = run_request(scope=scope, year=body.year, method=body.method)
-        return _started(session, scope, KIND, title, params)
+        return started_job(session, scope, KIND, title, params)
 
 
 @router.post("/plan-review", response_model=Started, status_code=202, responses=STARTED)
@@ -219,7 +221,7 @@ def start_review(body: ReviewJobIn, token: Token) -> Any:
         title, params = review_request(
             scope=scope, plan_id=body.plan_id, as_of=body.as_of, fmt=body.format, session=session
         )
-        return _started(session, scope, KIND, title, params)
+        return started_job(session, scope, KIND, title, params)
 
 
 @page_router.get("/jobs/{job_id}/download", include_in_schema=False)

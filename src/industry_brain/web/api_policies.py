@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from industry_brain.core.scope import Scope
 from industry_brain.web.api import ERRORS, Token, signed_in
+from industry_brain.web.api_jobs import STARTED, Started, started_job
 
 MatchId = Annotated[int, Path(ge=1, le=2_147_483_647, description="匹配记录编号")]
 router = APIRouter(prefix="/api/v1/policies", tags=["policies"])
@@ -114,19 +115,15 @@ class RunIn(BaseModel):
     as_of: dt.date
 
 
-@router.post("/runs", responses=ERRORS)
+@router.post("/runs", response_model=Started, status_code=202, responses=STARTED)
 def start(token: Token, body: RunIn) -> Any:
-    """发起数据比对（负责部门或经信局）(start a match run)."""
-    from industry_brain.policies.workflow import start_run
+    """发起数据比对，作为后台任务（负责部门或经信局）(start a match run as a job; its result
+    names the run: GET /api/v1/jobs/{id})."""
+    from industry_brain.policies.run_jobs import KIND, run_request
 
     with signed_in(token) as (session, scope), refusals():
-        run = start_run(session, policy_id=body.policy, as_of=body.as_of, scope=scope)
-        return {
-            "run_id": run.id,
-            "policy": run.policy_id,
-            "as_of": run.as_of,
-            "figures_year": run.figures_year,
-        }
+        title, params = run_request(session, scope=scope, policy_id=body.policy, as_of=body.as_of)
+        return started_job(session, scope, KIND, title, params)
 
 
 class DecisionIn(BaseModel):
