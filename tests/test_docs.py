@@ -110,3 +110,18 @@ def test_generated_source_tables_are_current() -> None:
     spec.loader.exec_module(gen)
     text = (DOCS / "sources.md").read_text(encoding="utf-8")
     assert gen.render(text) == text, "run: uv run python scripts/gen_sources_doc.py"
+
+
+def test_every_api_route_is_documented(settings: Settings) -> None:
+    """Each route of the JSON API (as /openapi.json lists it) is named in docs/, its path
+    parameters in any spelling ({id} for {request_id})."""
+    from industry_brain.web.app import create_app
+
+    paths = create_app(settings).openapi()["paths"]
+
+    def norm(text: str) -> str:
+        return re.sub(r"\{[^}]*\}", "{}", text)
+
+    docs = norm("".join(p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md")))
+    missing = [f"{m.upper()} {p}" for p, ops in paths.items() for m in ops if norm(p) not in docs]
+    assert missing == []
