@@ -20,7 +20,8 @@ from industry_brain.monitoring import alerts
 from industry_brain.monitoring.overview import economy_figures, economy_overview, open_alert_count
 from monitoring_alerts_fixtures import months
 
-HEAD = ["统一社会信用代码", "企业名称", "月份", "行业代码", "工业总产值（万元）", "工业总产值本年累计（万元）"]
+HEAD = ["统一社会信用代码", "企业名称", "月份", "行业代码"]
+HEAD += ["工业总产值（万元）", "工业总产值本年累计（万元）"]
 ENTS = {1: ("甲", "3444", "330213001"), 2: ("乙", "1811", "330213001"), 3: ("丙", "3670", "330213002")}
 ENTS[4] = ("丁", "3445", "330213002")
 FIGURES = {
