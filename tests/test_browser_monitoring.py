@@ -53,9 +53,9 @@ def _seed(url: str) -> dict[str, Any]:
         chief = Scope(role="chain_chief", chain=chain)
         chain_rows = [r for r in alerts.list_alerts(s, month=month, scope=chief) if r["state"] != "pending"]
         for username, role, fields in (
-            ("leader", "leader", {}),
-            ("town", "town", {"township_code": town}),
-            ("chief", "chain_chief", {"unit": chain}),
+            ("m-leader", "leader", {}),
+            ("m-town", "town", {"township_code": town}),
+            ("m-chief", "chain_chief", {"unit": chain}),
         ):
             create_user(s, username=username, role=role, password=PASSWORD, **fields)
     engine.dispose()
@@ -121,7 +121,7 @@ def _shot(page: Any, name: str) -> Path:
 
 
 def test_the_leaders_cockpit_shows_the_economy_tile_in_finished_figures(browser, server):
-    page = _sign_in(browser, server, "leader")
+    page = _sign_in(browser, server, "m-leader")
     try:
         text = _open(page, server, "/cockpit", ".cockpit-ready")
         month = server["month"]
@@ -147,7 +147,7 @@ def test_the_leaders_cockpit_shows_the_economy_tile_in_finished_figures(browser,
 
 def test_a_towns_inbox_holds_its_own_alerts_and_it_acknowledges_one(browser, server):
     own, others = server["own"], server["others"]
-    page = _sign_in(browser, server, "town")
+    page = _sign_in(browser, server, "m-town")
     try:
         text = _open(page, server, f"/monitoring/alerts?month={server['month']}", ".ag-root")
         assert f"共 {len(own)} 条" in text
@@ -160,7 +160,10 @@ def test_a_towns_inbox_holds_its_own_alerts_and_it_acknowledges_one(browser, ser
         page.get_by_role("option").filter(has_text=f"{first['alert_id']} · ").first.click()
         page.get_by_label("处理说明").fill("已电话联系企业，核实停产原因")
         page.get_by_role("button", name="确认", exact=True).click()
-        page.get_by_text("已确认", exact=True).first.wait_for()
+        try:  # the page reloads with the alert marked as handled
+            page.get_by_text("已确认：已电话联系企业，核实停产原因").first.wait_for()
+        finally:
+            _shot(page, "town_monitoring_alerts_acked")
         page.wait_for_function("() => window.socket && window.socket.connected")
         page.wait_for_timeout(800)
         assert f"{first['alert_id']} · " in page.inner_text("body")
@@ -172,7 +175,7 @@ def test_a_towns_inbox_holds_its_own_alerts_and_it_acknowledges_one(browser, ser
 
 def test_a_chain_chiefs_inbox_holds_its_chains_enterprises_alerts(browser, server):
     chain = server["chain_rows"]
-    page = _sign_in(browser, server, "chief")
+    page = _sign_in(browser, server, "m-chief")
     try:
         text = _open(page, server, f"/monitoring/alerts?month={server['month']}")
         assert "企业预警" in text and "链长" in text
