@@ -135,3 +135,34 @@ def test_a_chain_chief_sees_and_handles_its_chains_enterprises_alerts(alerting):
         alerts.ack(s, alert_id=mine[0]["alert_id"], comment="已约谈企业", scope=chief)
         [acked] = [r for r in alerts.list_alerts(s, month="2024-04", scope=chief) if r["acked"]]
         assert acked["ack_comment"] == "已约谈企业"
+
+
+def test_the_tile_reads_as_finished_chinese_figures():
+    from industry_brain.web.pages.cockpit_economy import headline_cards, tile_html
+
+    economy = {
+        "available": True,
+        "month": "2025-03",
+        "period": "1-3月",
+        "area": "全区",
+        "figures": [
+            {"indicator": "output", "name": "规上工业总产值", "unit": "亿元", "month_value": 36.0,
+             "ytd_value": 107.0, "yoy_pct": 3.3, "ytd_yoy_pct": -2.2},
+            {"indicator": "electricity", "name": "规上工业用电量", "unit": "万千瓦时", "month_value": 123.4,
+             "ytd_value": 1413.3, "yoy_pct": None, "ytd_yoy_pct": 8.5},
+        ],
+    }  # fmt: skip
+    alerts = {"month": "2025-03", "open": 2, "link": "/monitoring/alerts?month=2025-03"}
+    html = tile_html(economy, alerts, "zh-CN")
+    assert "全区 2025年3月（当月）与1-3月（累计），规上工业" in html
+    assert "规上工业总产值（亿元）" in html and ">36.00<" in html and ">107.00<" in html
+    assert "同比 +3.3%" in html and "同比 -2.2%" in html and "同比 —" in html
+    assert ">1,413.3<" in html  # 万千瓦时 with one decimal
+    assert "2025年3月未解除的企业预警 2 条" in html and 'href="/monitoring/alerts?month=2025-03"' in html
+    cards = headline_cards(economy, "zh-CN")
+    assert "全区 2025年1-3月" in cards and "107.00 亿元" in cards
+    assert headline_cards({"available": False, "message": "无权查看"}, "zh-CN") == ""
+    none = tile_html(
+        {"available": False, "message": "暂无"}, {"month": None, "open": 0, "link": "/x"}, "zh-CN"
+    )
+    assert "尚未计算企业预警" in none

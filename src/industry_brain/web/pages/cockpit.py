@@ -288,8 +288,7 @@ def _economy(economy: dict[str, Any], alerts: dict[str, Any] | None, lang: str) 
     """The 经济运行 tile: the newest month's 当月 and 累计 with 同比, and the open alerts."""
     if economy.get("message") == "无权查看" or alerts is None:
         return
-    with _tile(t("经济运行", lang), "/monitoring", lang):
-        economy_view.economy_tile(economy, alerts, lang)
+    economy_view.economy_tile(economy, alerts, lang)
 
 
 def _placeholder() -> None:

@@ -74,24 +74,35 @@ def tile_rows(economy: dict[str, Any], lang: str) -> str:
     return f'<table class="cockpit-economy"><tr>{head}</tr>{"".join(rows)}</table>'
 
 
-def economy_tile(economy: dict[str, Any], alerts: dict[str, Any], lang: str) -> None:
-    """The 经济运行 tile's body (its card and heading are the cockpit's)."""
-    if economy.get("message") == "无权查看":
-        return
+def tile_html(economy: dict[str, Any], alerts: dict[str, Any], lang: str) -> str:
+    """The 经济运行 tile, heading to alerts line, as one HTML element (each NiceGUI element costs
+    the server CPU on every view: web/nicegui_speed.py)."""
+    heading = (
+        '<div class="row items-center" style="width: 100%">'
+        f'<div class="text-subtitle1 text-weight-medium">{esc(t("经济运行", lang))}</div>'
+        '<div style="flex-grow: 1"></div>'
+        f'<a class="nicegui-link" href="/monitoring">{esc(t("查看详情", lang))}</a></div>'
+    )
     if not economy.get("available"):
-        ui.label(economy.get("message") or t("暂无", lang)).classes("text-grey-7")
+        body = f'<div class="text-grey-7 q-my-sm">{esc(economy.get("message") or t("暂无", lang))}</div>'
     else:
         month = economy["month"]
-        shown = f"{month[:4]}年{int(month[5:])}月（当月）与{economy['period']}（累计）"
-        ui.label(f"{economy['area']} {shown}，规上工业").classes("text-grey-8")
-        ui.html(tile_rows(economy, lang))
+        when = f"{month[:4]}年{int(month[5:])}月（当月）与{economy['period']}（累计）"
+        shown = f"{economy['area']} {when}，规上工业"
+        body = f'<div class="text-grey-8 q-my-sm">{esc(shown)}</div>{tile_rows(economy, lang)}'
     n = alerts["open"]
     if alerts["month"] is None:
         text = t("尚未计算企业预警", lang)
     else:
         text = f"{alerts['month'][:4]}年{int(alerts['month'][5:])}月未解除的企业预警 {n} 条"
-    colour = DOWN if n else UP
-    ui.html(
-        f'<div class="q-mt-sm"><span style="color: {colour}">●</span> '
+    line = (
+        f'<div class="q-mt-sm"><span style="color: {DOWN if n else UP}">●</span> '
         f'<a class="nicegui-link cockpit-economy-alerts" href="{esc(alerts["link"])}">{esc(text)}</a></div>'
     )
+    return heading + body + line
+
+
+def economy_tile(economy: dict[str, Any], alerts: dict[str, Any], lang: str) -> None:
+    """The 经济运行 tile: one card, one HTML element."""
+    with ui.card().classes("w-full"):
+        ui.html(tile_html(economy, alerts, lang)).classes("w-full")
