@@ -188,3 +188,15 @@ def test_a_chain_chiefs_inbox_holds_its_chains_enterprises_alerts(browser, serve
         _shot(page, "chain_chief_monitoring_alerts")
     finally:
         page.close()
+
+
+def test_the_leaders_plans_show_the_year_projected_beside_the_sequential_progress(browser, server):
+    page = _sign_in(browser, server, "m-leader")
+    try:
+        page.set_viewport_size({"width": 2200, "height": 1200})  # every column of the grid in view
+        text = _open(page, server, f"/plans?as_of={server['month'][:4]}", ".ag-root")
+        assert "序时进度" in text and "预计全年" in text
+        assert re.search(r"\d+\.\d{2}，(达到序时|低于序时（应达 [\d,]+\.\d{2}）)", text)
+        _shot(page, "leader_plans_projected")
+    finally:
+        page.close()
