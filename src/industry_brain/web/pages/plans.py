@@ -135,6 +135,8 @@ def _table(indicators: list[Any], lang: str, projected: dict[str, dict[str, Any]
         if col["field"] in KIND_HEADERS:  # the source of each kind's figure, on hover
             col["tooltipField"] = f"{col['field']}_source"
             col["minWidth"] = 130  # "59.82（2024）" in full
+        if col["field"] == "projected":  # "63.01，低于序时（应达 1,352.10）" in full
+            col["minWidth"], col["tooltipField"] = 280, "projected"
     table.options["tooltipShowDelay"] = 200
     table.update()
 
