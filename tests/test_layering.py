@@ -52,7 +52,7 @@ KNOWN = {
     ("monitoring/indicators.py", "industry_brain.clusters.chain_service"): "areas: the chains' members",
     ("monitoring/indicators.py", "industry_brain.clusters.models"): "areas: the clusters' members",
     ("monitoring/indicators.py", "industry_brain.plans.pack"): "areas: the current plan's clusters",
-    ("monitoring/alerts.py", "industry_brain.clusters.chains"): "a chain chief sees its chain's enterprises' alerts",
+    ("monitoring/alerts.py", "industry_brain.clusters.chains"): "a chain chief's alerts: its chain's",
     ("requests/attachments.py", "industry_brain.evaluation.evidence"): "one file store (debt)",
     ("requests/rules.py", "industry_brain.clusters.chains"): "a chain-wide problem goes to its 专班",
     ("requests/service.py", "industry_brain.clusters.chains"): "a chain-wide problem goes to its 专班",
