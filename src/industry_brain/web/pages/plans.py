@@ -137,6 +137,8 @@ def _table(indicators: list[Any], lang: str, projected: dict[str, dict[str, Any]
             col["minWidth"] = 130  # "59.82（2024）" in full
         if col["field"] == "projected":  # "63.01，低于序时（应达 1,352.10）" in full
             col["minWidth"], col["tooltipField"] = 280, "projected"
+        if col["field"] == "indicator" and projected:  # the name stays readable beside it
+            col["minWidth"], col["tooltipField"] = 220, "indicator"
     table.options["tooltipShowDelay"] = 200
     table.update()
 
