@@ -166,3 +166,21 @@ def test_the_tile_reads_as_finished_chinese_figures():
         {"available": False, "message": "暂无"}, {"month": None, "open": 0, "link": "/x"}, "zh-CN"
     )
     assert "尚未计算企业预警" in none
+
+
+def test_the_cli_gives_the_same_figures(monthly, db_url):
+    import json
+
+    from typer.testing import CliRunner
+
+    from industry_brain.cli.main import build_app
+
+    result = CliRunner().invoke(build_app(), ["monitoring", "overview", "--json", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert (got["month"], got["figures"][0]["month_value"], got["figures"][0]["yoy_pct"]) == (
+        "2025-03",
+        36.0,
+        3.3,
+    )
+    assert got["alerts"] == {"month": None, "open": 0, "link": "/monitoring/alerts"}
