@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.readcache import ReadCache
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 
@@ -40,19 +41,35 @@ def _level(figure: dict[str, Any] | None) -> float | None:
     return None if value is None else float(value)
 
 
+# The nowcast reads three years of the monthly panel: kept per state of the data, plan version
+# and as-of period, so the plans page pays for it once, not on every view.
+_CACHE: ReadCache[dict[str, dict[str, Any]]] = ReadCache(size=32)
+
+
 def projections(
     session: Session, *, progress: Any, scope: Scope, settings: Settings
 ) -> dict[str, dict[str, Any]]:
     """{indicator id: {year, month, value (亿元), growth_pct, expected_level, on_course}} for the
     projectable indicators of `progress` (plans.service.progress's result); none when the year
     has no monthly output yet or the scope sees no area figures."""
-    from industry_brain.monitoring.nowcast import nowcast
-    from industry_brain.plans.progress import expected_share
-    from industry_brain.plans.store import current_pack
+    from industry_brain.ingest.facts import data_stamp
 
     wanted = {i.id: area for i in progress.indicators if (area := _area_of(i)) is not None}
     if not wanted or not scope.district_wide:
         return {}
+    stamp = data_stamp(session) if session is not None else None
+    key = None if stamp is None else (stamp, progress.plan_id, progress.version, progress.as_of,
+                                      settings.district_code, settings.database_url)  # fmt: skip
+    return _CACHE.get_or_compute(key, lambda: _project(session, progress, wanted, scope, settings))
+
+
+def _project(
+    session: Session, progress: Any, wanted: dict[str, tuple[str, str]], scope: Scope, settings: Settings
+) -> dict[str, dict[str, Any]]:
+    from industry_brain.monitoring.nowcast import nowcast
+    from industry_brain.plans.progress import expected_share
+    from industry_brain.plans.store import current_pack
+
     year = int(progress.as_of[:4])
     through = int(progress.as_of[5:7]) if len(progress.as_of) >= 7 else None  # as of YYYY-MM
     try:
