@@ -211,7 +211,11 @@ def slow_sections(session: Session, *, scope: Scope, settings: Settings, year: i
         indicators = plan_indicators(session, scope=scope, settings=settings, year=year, compute=True)
         clusters = cluster_section(session, scope=scope, settings=settings, year=year)
         headline = headline_figures(session, scope=scope, settings=settings, year=year)
-        return indicators, clusters, headline, economy_figures(session, scope=scope, settings=settings)
+        try:
+            economy = economy_figures(session, scope=scope, settings=settings)
+        except Exception as exc:  # the monitoring's figures must not take the cockpit down
+            economy = {"available": False, "message": f"经济运行数据待加载（{exc}）"}
+        return indicators, clusters, headline, economy
 
     return _SLOW_CACHE.get_or_compute(slow_key(session, scope, settings, year), compute)
 
