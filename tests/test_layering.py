@@ -56,6 +56,7 @@ KNOWN = {
     ("requests/rules.py", "industry_brain.clusters.chains"): "a chain-wide problem goes to its 专班",
     ("requests/service.py", "industry_brain.clusters.chains"): "a chain-wide problem goes to its 专班",
     ("policies/record.py", "industry_brain.evaluation.models"): "a condition on the 亩均 grade",
+    ("monitoring/alerts.py", "industry_brain.clusters.chains"): "a chain chief's alerts: its chain's",
     ("policies/sandbox.py", "industry_brain.clusters.service"): "the sandbox's diff by cluster",
     ("policies/sandbox.py", "industry_brain.cultivation.service"): "the sandbox's diff by tier; scope",
     ("policies/service.py", "industry_brain.cultivation.service"): "visible_codes (debt: to core.scope)",

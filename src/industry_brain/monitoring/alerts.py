@@ -197,11 +197,25 @@ def _receiver_text(unit: str) -> str:
     return json.dumps({"name": unit}, ensure_ascii=False)[1:-1]
 
 
-def _visible(scope: Scope) -> Any:
+def chain_codes(session: Session, chain_id: str) -> list[str]:
+    """The credit codes of a chain's enterprises, as the chains domain resolves its membership
+    (a node's class or keyword, an analyst's confirmation, less a removal)."""
+    from industry_brain.clusters.chains import shipped_chains
+    from industry_brain.monitoring.indicators import members_of
+
+    chains = [c for c in shipped_chains() if c.id == chain_id]
+    frame, _ = members_of(session, chains)
+    return frame["credit_code"].to_list() if chains else []
+
+
+def visible_clause(session: Session, scope: Scope) -> Any:
     """Who sees an alert: district-wide roles all; a town its township's; an enterprise its own;
-    a department the alerts its unit receives (receivers are data, not roles)."""
+    a department the alerts its unit receives (receivers are data, not roles); a chain chief
+    (链长) the alerts of its chain's enterprises."""
     if scope.role == "department" and scope.unit:
         return MonitoringAlert.receivers.contains(_receiver_text(scope.unit), autoescape=True)
+    if scope.role == "chain_chief" and scope.chain:
+        return MonitoringAlert.credit_code.in_(chain_codes(session, scope.chain))
     return scope.enterprise_clause(MonitoringAlert.credit_code, MonitoringAlert.township_code)
 
 
@@ -216,7 +230,7 @@ def list_alerts(
     stmt = (
         select(MonitoringAlert, MonitoringAlertMonth)
         .join(MonitoringAlertMonth, MonitoringAlertMonth.alert_id == MonitoringAlert.id)
-        .where(MonitoringAlertMonth.month == month, _visible(scope))
+        .where(MonitoringAlertMonth.month == month, visible_clause(session, scope))
         .order_by(MonitoringAlert.credit_code, MonitoringAlert.rule)
     )
     if state is not None:
@@ -257,21 +271,16 @@ def list_alerts(
 
 # Who acts on an alert: its receivers (the town, the department) and the bureau. An enterprise
 # does not close the alert about itself, and the leader reads without acting.
-ACTORS = frozenset({"admin", "analyst", "department", "town", "system"})
+ACTORS = frozenset({"admin", "analyst", "department", "town", "chain_chief", "system"})
 
 
 def _alert(session: Session, alert_id: int, scope: Scope) -> MonitoringAlert:
     if scope.role not in ACTORS:
         raise AlertNotFound("您的角色只能查看预警，确认、排除与静默由预警的接收单位和经信局办理")
-    alert = session.get(MonitoringAlert, alert_id)
-    receives = (
-        scope.role == "department"
-        and bool(scope.unit)
-        and _receiver_text(scope.unit or "") in (alert.receivers if alert else "")
+    alert = session.scalar(
+        select(MonitoringAlert).where(MonitoringAlert.id == alert_id, visible_clause(session, scope))
     )
-    if alert is None or not (
-        receives or scope.sees_enterprise(credit_code=alert.credit_code, township_code=alert.township_code)
-    ):
+    if alert is None:
         raise AlertNotFound(f"没有编号为 {alert_id} 的预警（或不在您的范围内）")
     return alert
 

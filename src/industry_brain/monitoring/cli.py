@@ -207,3 +207,44 @@ def _with_alerts() -> None:
 
 
 _with_alerts()
+
+
+@monitoring_app.command("overview")
+@friendly_errors
+def overview_command(
+    month: Annotated[
+        str | None,
+        typer.Option("--month", help="月份 YYYY-MM，默认最新有数据的月份 (month)", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """驾驶舱的经济运行：规上工业当月、累计及同比与未解除的预警数 (the cockpit's figures)."""
+    from industry_brain.core.scope import Scope
+    from industry_brain.monitoring.overview import economy_overview
+
+    settings = settings_for(db)
+    with boundary(settings) as session:
+        require_data(session, settings)
+        result = economy_overview(session, scope=Scope.system(), settings=settings, month=month)
+    if as_json:
+        print_json(result)
+        return
+    if not result["available"]:
+        out.print(result["message"])
+    else:
+        title = f"{result['area']} {result['month'][:4]}年{int(result['month'][5:])}月，规上工业"
+        grid = table("指标", "单位", "当月", "当月同比%", f"{result['period']}累计", "累计同比%", title=title)
+        for f in result["figures"]:
+            grid.add_row(
+                f["name"],
+                f["unit"],
+                _num(f["month_value"], 2),
+                _num(f["yoy_pct"]),
+                _num(f["ytd_value"], 2),
+                _num(f["ytd_yoy_pct"]),
+            )
+        out.print(grid)
+    alerts = result["alerts"]
+    if alerts["month"] is not None:
+        out.print(f"{alerts['month']} 未解除的企业预警 {alerts['open']} 条")

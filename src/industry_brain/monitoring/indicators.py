@@ -104,13 +104,20 @@ def area_definitions(
 def chain_members(session: Session, settings: Any) -> tuple[pl.DataFrame, dict[tuple[str, str], str]]:
     """(area_kind 'chain', chain id, credit_code) of the district's chains, resolved as the
     chains domain does: a node's class or keyword, an analyst's confirmation, less a removal."""
-    from industry_brain.clusters.chain_service import district_chains, overrides
+    from industry_brain.clusters.chain_service import district_chains
+
+    return members_of(session, district_chains(settings))
+
+
+def members_of(session: Session, chains: list[Any]) -> tuple[pl.DataFrame, dict[tuple[str, str], str]]:
+    """chain_members of the given chains."""
+    from industry_brain.clusters.chain_service import overrides
     from industry_brain.enterprises.models import Enterprise
 
     ents = session.execute(select(Enterprise.credit_code, Enterprise.name, Enterprise.industry_code)).all()
     rows: set[tuple[str, str, str]] = set()
     names: dict[tuple[str, str], str] = {}
-    for chain in district_chains(settings):
+    for chain in chains:
         names[("chain", chain.id)] = chain.name
         said = overrides(session, chain)
         removed = {

@@ -62,13 +62,17 @@ def nowcast(
     settings: Any,
     indicator: str = "output",
     engine: str = "duckdb",
+    through: int | None = None,
 ) -> dict[str, Any]:
-    """The projection of `year` at its latest month with data: {year, month, indicator, rows},
+    """The projection of `year` at its latest month with data (up to month `through` when
+    given, as the plans' progress as of a month asks): {year, month, indicator, rows},
     each row area, area_kind, area_id, ytd_value, projected_value, projected_growth_pct,
     baseline_value, baseline_growth_pct, last_year_value (万元; electricity 万千瓦时)."""
     _check(indicator)
     panel = load_panel(session, first=f"{year - 2}-01", last=f"{year}-12")
     months = panel.filter((pl.col("year") == year) & pl.col(MEASURE[indicator]).is_not_null())
+    if through is not None:
+        months = months.filter(pl.col("month_no") <= through)
     if months.is_empty():
         raise IndustryBrainError(f"{year}年还没有{INDICATOR_NAMES[indicator]}的月度数据，无法预计全年")
     month = int(months["month_no"].max())  # type: ignore[arg-type]

@@ -63,6 +63,15 @@ def indicators(
         return rows(session, month=month, scope=scope, settings=_settings(), area=area, scale=scale)
 
 
+@router.get("/overview", responses=ERRORS)
+def overview(token: Token, month: MonthQuery = None) -> dict[str, Any]:
+    """经济运行概览：最新月份规上工业当月、累计及同比与未解除预警数（驾驶舱所示）(the cockpit's figures)."""
+    from industry_brain.monitoring.overview import economy_overview
+
+    with signed_in(token, reads=True) as (session, scope), refusals():
+        return economy_overview(session, scope=scope, settings=_settings(), month=month)
+
+
 @router.get("/towns", responses=ERRORS)
 def towns(
     token: Token,

@@ -59,7 +59,7 @@ def evaluate(token: Token, month: Month) -> dict[str, Any]:
 
 
 # The alert's receivers and the bureau act on it; an enterprise or a leader only reads.
-ACTING = ("admin", "analyst", "department", "town")
+ACTING = ("admin", "analyst", "department", "town", "chain_chief")
 
 
 @router.post("/alerts/{alert_id}/ack", responses=ERRORS)

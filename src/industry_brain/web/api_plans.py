@@ -79,6 +79,7 @@ def progress(
 ) -> dict[str, Any]:
     """各指标的进度与状态（部门只见本单位指标）(progress of each indicator the caller may see)."""
     from industry_brain.plans.service import progress as measure
+    from industry_brain.views.plan_projection import projections
 
     with signed_in(token) as (session, scope), refusals():
         allow(scope, PLAN_ROLES)
@@ -90,7 +91,8 @@ def progress(
             settings=context().settings,
             compute=compute and scope.district_wide,
         )
-        return result.to_json()
+        projected = projections(session, progress=result, scope=scope, settings=context().settings)
+        return {**result.to_json(), "projected": projected}
 
 
 @router.get("/plans/{plan_id}/actuals", responses=REFUSED)

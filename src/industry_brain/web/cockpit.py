@@ -173,7 +173,9 @@ def _shown(i: Any) -> dict[str, Any]:
             "actual": _level(i.actual)}  # fmt: skip
 
 
-_SLOW_CACHE: ReadCache[tuple[Section, Section, list[Headline]]] = ReadCache(size=64)
+# (indicators, clusters, headline figures, the monitoring's figures: monitoring.overview)
+Slow = tuple[Section, Section, list[Headline], dict[str, Any]]
+_SLOW_CACHE: ReadCache[Slow] = ReadCache(size=64)
 
 
 def _data_stamp(session: Session) -> tuple[Any, ...] | None:
@@ -199,29 +201,34 @@ def slow_key(session: Session, scope: Scope, settings: Settings, year: int | Non
     return None if stamp is None else (area, year, settings.database_url, *stamp)
 
 
-def slow_sections(
-    session: Session, *, scope: Scope, settings: Settings, year: int | None
-) -> tuple[Section, Section, list[Headline]]:
-    """(indicators with derived figures, clusters, headline figures): they read every
-    enterprise's facts, so they are kept per scope and data state until the data changes."""
+def slow_sections(session: Session, *, scope: Scope, settings: Settings, year: int | None) -> Slow:
+    """(indicators with derived figures, clusters, headline figures, the newest month's
+    经济运行 figures): they read every enterprise's facts, so they are kept per scope and data
+    state until the data changes."""
+    from industry_brain.monitoring.overview import economy_figures
 
-    def compute() -> tuple[Section, Section, list[Headline]]:
+    def compute() -> Slow:
         indicators = plan_indicators(session, scope=scope, settings=settings, year=year, compute=True)
         clusters = cluster_section(session, scope=scope, settings=settings, year=year)
-        return indicators, clusters, headline_figures(session, scope=scope, settings=settings, year=year)
+        headline = headline_figures(session, scope=scope, settings=settings, year=year)
+        try:
+            economy = economy_figures(session, scope=scope, settings=settings)
+        except Exception as exc:  # the monitoring's figures must not take the cockpit down
+            economy = {"available": False, "message": f"经济运行数据待加载（{exc}）"}
+        return indicators, clusters, headline, economy
 
     return _SLOW_CACHE.get_or_compute(slow_key(session, scope, settings, year), compute)
 
 
 def cached_slow_sections(
     session: Session, *, scope: Scope, settings: Settings, year: int | None
-) -> tuple[Section, Section, list[Headline]] | None:
+) -> Slow | None:
     """slow_sections when they are already known for the current data, else None (the page then
     shows a placeholder and computes them, never figures that are about to change)."""
     return _SLOW_CACHE.peek(slow_key(session, scope, settings, year))
 
 
-def peek_slow_sections(key: tuple[Any, ...] | None) -> tuple[Section, Section, list[Headline]] | None:
+def peek_slow_sections(key: tuple[Any, ...] | None) -> Slow | None:
     """cached_slow_sections for a key the caller already has (the page needs it twice)."""
     return _SLOW_CACHE.peek(key)
 
@@ -312,7 +319,7 @@ def cockpit(
     afterwards."""
     year = year or latest_data_year(session)
     if slow:
-        indicators, clusters, _ = slow_sections(session, scope=scope, settings=settings, year=year)
+        indicators, clusters, _, _ = slow_sections(session, scope=scope, settings=settings, year=year)
     else:  # stored actuals alone would be figures about to change: none until computed
         indicators = Section(False, "计算中" if scope.district_wide else "无权查看")
         clusters = Section(False, "计算中")

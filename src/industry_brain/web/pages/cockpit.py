@@ -14,6 +14,7 @@ from nicegui import run, ui
 from industry_brain.core.readcache import ReadCache
 from industry_brain.web import cockpit as service
 from industry_brain.web.i18n import t
+from industry_brain.web.pages import cockpit_economy as economy_view
 from industry_brain.web.pages.layout import (
     GRADE_COLOURS,
     STATUS_COLOURS,
@@ -167,6 +168,8 @@ def _imports(section: service.Section, lang: str) -> None:
 # The chains, tiers/pools and projects tiles: who may see each (as on their own pages).
 CHAIN_ROLES = frozenset({"admin", "analyst", "leader", "town"})
 PROJECT_FLAGS = {"red": "红灯", "amber": "黄灯", "green": "绿灯"}
+# who sees the 经济运行 tile: the roles the monitoring page's area figures are for
+ECONOMY_ROLES = frozenset({"admin", "analyst", "leader", "town"})
 
 
 def domain_summaries(session: Any, *, scope: Any, settings: Any, year: int | None) -> dict[str, Any]:
@@ -256,8 +259,12 @@ def _projects_tile(flags: Any, totals: Any, lang: str) -> None:
             )
 
 
-def _headline(figures: list[Any], lang: str) -> None:
-    """The district's headline figures with 同比, on top of the cockpit."""
+def _headline(figures: list[Any], economy: dict[str, Any], lang: str, *, year: int | None) -> None:
+    """The headline figures with 同比, on top of the cockpit: the newest month's 累计 (the
+    monitoring's), then the newest data year's (the yearly statistics)."""
+    monthly = economy_view.headline_cards(economy, lang)
+    if monthly:
+        ui.html(monthly).classes("w-full cockpit-headline")
     if not figures:
         return
     cards = []
@@ -271,10 +278,17 @@ def _headline(figures: list[Any], lang: str) -> None:
             yoy = f'<div class="text-caption" style="color: {colour}">{esc(shown)}</div>'
         cards.append(
             '<div class="q-card q-pa-sm" style="min-width: 180px">'
-            f'<div class="text-caption text-grey-8">{esc(t(h.name, lang))}</div>'
+            f'<div class="text-caption text-grey-8">{esc(t(h.name, lang))}（{year}年）</div>'
             f'<div class="text-h6">{esc(number(h.value, digits))} {esc(t(h.unit, lang))}</div>{yoy}</div>'
         )
     ui.html(f'<div class="row q-gutter-sm">{"".join(cards)}</div>').classes("w-full cockpit-headline")
+
+
+def _economy(economy: dict[str, Any], alerts: dict[str, Any] | None, lang: str) -> None:
+    """The 经济运行 tile: the newest month's 当月 and 累计 with 同比, and the open alerts."""
+    if economy.get("message") == "无权查看" or alerts is None:
+        return
+    economy_view.economy_tile(economy, alerts, lang)
 
 
 def _placeholder() -> None:
@@ -294,12 +308,13 @@ def cached_domain_summaries(session: Any, *, scope: Any, settings: Any, year: in
 
 
 def _fill(
-    slow: tuple[Any, Any, Any], headline: ui.element, indicators: ui.element, clusters: ui.element,
-    alerts: ui.element, lang: str,
+    slow: service.Slow, headline: ui.element, indicators: ui.element, clusters: ui.element,
+    alerts: ui.element, lang: str, *, year: int | None = None, open_alerts: dict[str, Any] | None = None,
 ) -> None:  # fmt: skip
     headline.clear()
     with headline:
-        _headline(slow[2], lang)
+        _headline(slow[2], slow[3], lang, year=year)
+        _economy(slow[3], open_alerts, lang)
     indicators.clear()
     with indicators:
         _indicators(slow[0], lang)
@@ -325,18 +340,21 @@ def _fill_domains(parts: dict[str, Any], domains: ui.element, lang: str) -> None
 def register() -> None:
     @ui.page(PATH, title="驾驶舱 · 产业大脑")
     async def cockpit_page(request: Request) -> None:
+        from industry_brain.monitoring.overview import open_alert_count
         from industry_brain.web.security import context, page_session
 
         scope, lang = enter(request, PATH)
         settings = context().settings
 
-        def first() -> tuple[Any, Any, Any]:
+        def first() -> tuple[Any, Any, Any, Any]:
             with page_session() as session:
                 data = service.cockpit(session, scope=scope, settings=settings, slow=False)
                 key = service.slow_key(session, scope, settings, data.year)
-                return data, service.peek_slow_sections(key), _DOMAINS.peek(key)
+                # read on every view, so an acknowledged alert leaves the count at once
+                count = open_alert_count(session, scope=scope) if scope.role in ECONOMY_ROLES else None
+                return data, service.peek_slow_sections(key), _DOMAINS.peek(key), count
 
-        data, slow, parts = await off_loop(first)
+        data, slow, parts, count = await off_loop(first)
         header(scope, lang, PATH)
         title(t("驾驶舱", lang))
         headline = ui.column().classes("w-full")
@@ -359,13 +377,13 @@ def register() -> None:
             if parts is None:
                 ui.spinner()  # chains, tiers and pools, projects: filled in below
         if slow is not None:
-            _fill(slow, headline, indicators, clusters, alerts, lang)
+            _fill(slow, headline, indicators, clusters, alerts, lang, year=data.year, open_alerts=count)
         if parts is not None:
             _fill_domains(parts, domains, lang)
         if slow is not None and parts is not None:
             return
 
-        def fetch() -> tuple[Any, Any, Any]:
+        def fetch() -> service.Slow:
             with page_session() as session:
                 return service.slow_sections(session, scope=scope, settings=settings, year=data.year)
 
@@ -377,7 +395,7 @@ def register() -> None:
         if slow is None:
             result = await run.io_bound(fetch)
             assert result is not None
-            _fill(result, headline, indicators, clusters, alerts, lang)
+            _fill(result, headline, indicators, clusters, alerts, lang, year=data.year, open_alerts=count)
         if parts is None:
             fetched = await run.io_bound(read_domains)
             assert fetched is not None

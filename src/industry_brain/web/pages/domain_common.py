@@ -30,7 +30,10 @@ DOMAIN_PAGES: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({"admin", "analyst", "leader", "department", "town", "chain_chief"}),
     ),
     "/policies": ("惠企政策", frozenset({"admin", "analyst", "leader", "department", "town", "enterprise"})),
-    "/monitoring/alerts": ("企业预警", frozenset({"admin", "analyst", "leader", "department", "town"})),
+    "/monitoring/alerts": (
+        "企业预警",
+        frozenset({"admin", "analyst", "leader", "department", "town", "chain_chief"}),
+    ),
 }
 EDITORS = frozenset({"admin", "analyst"})
 EN: dict[str, str] = {

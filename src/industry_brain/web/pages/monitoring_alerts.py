@@ -1,6 +1,7 @@
 """企业预警: the alerts inbox of the signed-in role for a month — a town sees its own
-township's, a department the alerts its unit receives, district-wide roles all — with each
-alert's sentence, and acknowledge, dismiss and silence from the page. Fed by
+township's, a department the alerts its unit receives, a chain chief (链长) those of its chain's
+enterprises, district-wide roles all — with each alert's sentence, and acknowledge (with a
+comment), dismiss (with a reason) and silence (until a date, with a reason) from the page. Fed by
 monitoring.alerts with the signed-in scope, as the API and `industry-brain monitoring alerts` are."""
 
 from __future__ import annotations
@@ -92,16 +93,19 @@ def _actions(scope: Scope, rows: list[dict[str, Any]]) -> None:
             until = ui.input(
                 "静默至（YYYY-MM-DD）", value=(dt.date.today() + dt.timedelta(days=90)).isoformat()
             ).classes("w-48")
-            ui.button("静默", on_click=lambda: _silence(scope, chosen.value, until.value)).props("color=grey")
+            why = ui.input("静默原因").classes("w-64")
+            ui.button(
+                "静默", on_click=lambda: _silence(scope, chosen.value, until.value, why.value or "")
+            ).props("color=grey")
 
 
-def _silence(scope: Scope, alert_id: Any, until: str) -> None:
+def _silence(scope: Scope, alert_id: Any, until: str, reason: str) -> None:
     try:
         day = dt.date.fromisoformat(until)
     except ValueError:
         ui.notify(f"日期“{until}”应写作 YYYY-MM-DD", type="warning")
         return
-    _act(scope, "silence", alert_id, until=day)
+    _act(scope, "silence", alert_id, until=day, reason=reason)
 
 
 def _sentences(view: list[dict[str, Any]]) -> None:
@@ -114,12 +118,14 @@ def _sentences(view: list[dict[str, Any]]) -> None:
                     f"background: {SEVERITY_COLOURS[r['severity']]} !important"
                 )
                 who = r["name"] or r["credit_code"]
-                ui.label(f"{r['alert_id']} · {who}（{r['state_name']}）：{r['explanation']}")
+                handled = f"；{r['handled']}" if r["handled"] else ""
+                ui.label(f"{r['alert_id']} · {who}（{r['state_name']}{handled}）：{r['explanation']}")
 
 
 def register() -> None:
     @ui.page(PATH, title="企业预警 · 产业大脑")
     def monitoring_alerts_page(request: Request, month: str = "") -> None:
+        from industry_brain.monitoring.alerts import ACTORS
         from industry_brain.monitoring.explain import STATES
         from industry_brain.monitoring.rules import SEVERITIES
 
@@ -142,7 +148,7 @@ def register() -> None:
                 "name": names.get(r["credit_code"], ""),
                 "severity_name": SEVERITIES[r["severity"]],
                 "state_name": STATES[r["state"]],
-                "handled": "已确认" if r["acked"] else "",
+                "handled": "已确认：" + (r["ack_comment"] or "") if r["acked"] else "",
             }
             for r in rows
         ]
@@ -160,4 +166,5 @@ def register() -> None:
         table(view, cols, file_name=f"企业预警_{shown}.xlsx", title=f"企业预警（{shown}）", lang=lang)
         if rows:
             _sentences(view)
-            _actions(scope, rows)
+            if scope.role in ACTORS:  # a leader reads; the receivers and the bureau act
+                _actions(scope, rows)

@@ -74,7 +74,30 @@ def _progress(session: Any, scope: Scope, plan_id: str, as_of: str) -> Any:
     )
 
 
-def _table(indicators: list[Any], lang: str) -> None:
+def _projected(p: dict[str, Any] | None) -> str:
+    """预计全年 as officials read it: 12.34，达到序时 / 12.34，低于序时（应达 15.00）."""
+    if not p:
+        return "—"
+    shown = f"{p['value']:,.2f}"
+    if p["on_course"] is None:
+        return shown
+    if p["on_course"]:
+        return f"{shown}，达到序时"
+    return f"{shown}，低于序时（应达 {p['expected_level']:,.2f}）"
+
+
+def _projections(session: Any, scope: Scope, result: Any) -> dict[str, dict[str, Any]]:
+    """预计全年 of the indicators the monitoring's nowcast projects (views.plan_projection)."""
+    from industry_brain.views.plan_projection import projections
+    from industry_brain.web.security import context
+
+    if result is None:
+        return {}
+    return projections(session, progress=result, scope=scope, settings=context().settings)
+
+
+def _table(indicators: list[Any], lang: str, projected: dict[str, dict[str, Any]] | None = None) -> None:
+    projected = projected or {}
     rows = []
     for i in indicators:
         label = STATUS.get(i.status, (i.status, "grey"))[0]
@@ -90,6 +113,7 @@ def _table(indicators: list[Any], lang: str) -> None:
                 **_by_kind(i.by_kind),
                 "progress": "—" if i.progress is None else f"{i.progress:.0%}",
                 "expected": "—" if i.expected is None else f"{i.expected:.0%}",
+                "projected": _projected(projected.get(i.id)),
                 "status": label,
             }
         )
@@ -103,6 +127,7 @@ def _table(indicators: list[Any], lang: str) -> None:
         *((kind, header) for kind, header in KIND_HEADERS.items()),
         ("progress", "进度"),
         ("expected", "序时进度"),
+        *([("projected", "预计全年")] if projected else []),
         ("status", "状态"),
     ]
     table = grid(rows, [(k, t(h, lang)) for k, h in columns], height=min(90 + 42 * len(rows), 480))
@@ -110,6 +135,10 @@ def _table(indicators: list[Any], lang: str) -> None:
         if col["field"] in KIND_HEADERS:  # the source of each kind's figure, on hover
             col["tooltipField"] = f"{col['field']}_source"
             col["minWidth"] = 130  # "59.82（2024）" in full
+        if col["field"] == "projected":  # "63.01，低于序时（应达 1,352.10）" in full
+            col["minWidth"], col["tooltipField"] = 280, "projected"
+        if col["field"] == "indicator" and projected:  # the name stays readable beside it
+            col["minWidth"], col["tooltipField"] = 220, "indicator"
     table.options["tooltipShowDelay"] = 200
     table.update()
 
@@ -218,6 +247,7 @@ def register() -> None:
             except IndustryBrainError as exc:
                 empty(f"{t('规划数据待加载', lang)}（{exc}）")
                 return
+            projected = _projections(session, scope, result)
         with ui.row().classes("items-end"):
             ui.select(
                 {p["id"]: f"{p['title']}（{p['area']['name']}）" for p in plans},
@@ -241,6 +271,6 @@ def register() -> None:
             ui.label(f"{t('责任单位', lang)}：{unit}（{len(indicators)} 项）").classes(
                 "text-subtitle1 text-weight-medium q-mt-md"
             )
-            _table(indicators, lang)
+            _table(indicators, lang, projected)
         if scope.role in REPORT_ROLES:
             _report(scope, result.plan_id, result.indicators, lang)
