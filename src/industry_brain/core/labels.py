@@ -294,3 +294,12 @@ def moment(value: dt.datetime | str | None) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def kwh_scale(total_wan_kwh: float | None) -> tuple[float, str, int]:
+    """(factor, unit, decimals) for electricity kept in 万千瓦时, chosen by a total: 亿千瓦时 with
+    two decimals from 1亿 up, else 万千瓦时 with one (a township's 0.03 亿千瓦时 reads as nothing).
+    One rule for the cockpit's headline and the monitoring tile, so they never disagree."""
+    if (total_wan_kwh or 0) >= 10_000:
+        return 1e-4, "亿千瓦时", 2
+    return 1.0, "万千瓦时", 1

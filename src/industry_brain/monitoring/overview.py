@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.labels import kwh_scale
 from industry_brain.core.scope import Scope
 from industry_brain.monitoring.bulletin import subject
 
@@ -31,8 +32,8 @@ def _scale(row: dict[str, Any]) -> tuple[float, str, int]:
     1亿 (else as they are, one decimal)."""
     if row["unit"] == "万元":
         return 1e-4, "亿元", 2
-    if row["unit"] == "万千瓦时" and (row["ytd_value"] or 0) >= 10000:
-        return 1e-4, "亿千瓦时", 2
+    if row["unit"] == "万千瓦时":
+        return kwh_scale(row["ytd_value"])
     return 1.0, row["unit"], 1
 
 

@@ -16,6 +16,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from industry_brain.core.labels import kwh_scale
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 from industry_brain.enterprises.models import Enterprise
@@ -74,10 +75,13 @@ def headline_figures(
     out = [Headline("规上工业企业", float(now.height), "家", count_pct, count_pct)]
     for field, name, unit, factor in FIGURES:
         total = _sum(now, field)
+        digits = 2
+        if field == "electricity_wan_kwh":
+            factor, unit, digits = kwh_scale(total)
         out.append(
             Headline(
                 name,
-                None if total is None else round(total * factor, 2),
+                None if total is None else round(total * factor, digits),
                 unit,
                 _pct(total, _sum(same, field)),
                 _pct(total, _sum(before, field)),

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import Request
 from nicegui import run, ui
 
+from industry_brain.core.labels import moment
 from industry_brain.core.readcache import ReadCache
 from industry_brain.web import cockpit as service
 from industry_brain.web.i18n import t
@@ -159,7 +160,7 @@ def _imports(section: service.Section, lang: str) -> None:
         html_lines(
             [
                 f"批次 {b['batch_id']} · {b['file']} · 接收 {b['rows_accepted']} 行 · "
-                f"退回 {b['rows_rejected']} 行 · {b['imported_at']}"
+                f"退回 {b['rows_rejected']} 行 · {moment(b['imported_at'])}"
                 for b in section.items
             ]
         )
@@ -269,7 +270,7 @@ def _headline(figures: list[Any], economy: dict[str, Any], lang: str, *, year: i
         return
     cards = []
     for h in figures:
-        digits = 0 if h.unit == "家" else 2
+        digits = 0 if h.unit == "家" else 1 if h.unit == "万千瓦时" else 2
         if h.yoy_pct is None:
             yoy = f'<div class="text-caption text-grey-7">{esc(t("同比 —", lang))}</div>'
         else:

@@ -14,6 +14,7 @@ from typing import Any
 from nicegui import events, ui
 
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.labels import moment
 from industry_brain.core.scope import Scope
 from industry_brain.evaluation.appeals import FIELD_NAMES
 from industry_brain.web.i18n import t
@@ -200,7 +201,7 @@ def appeals_section(scope: Scope, appeals: list[dict[str, Any]], lang: str) -> N
             _evidence_line(a, scope)
             _figures_line(a)
             if a["status"] != "pending":
-                when = a["reviewed_at"].strftime("%Y-%m-%d") if a.get("reviewed_at") else ""
+                when = moment(a["reviewed_at"])[:10]  # the Beijing day
                 ui.label(
                     f"复核结果：{a['status_label']}（{a['reviewer']}，{when}）；复核理由：{a['review_reason']}"
                 ).classes("text-body2 " + ("text-negative" if a["status"] == "rejected" else "text-positive"))

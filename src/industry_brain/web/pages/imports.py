@@ -16,6 +16,7 @@ from fastapi import Request
 from nicegui import events, run, ui
 
 from industry_brain.core.errors import IndustryBrainError
+from industry_brain.core.labels import moment
 from industry_brain.core.scope import Scope
 from industry_brain.ingest.access import importable_sources, page_wording
 from industry_brain.ingest.supersede import ACTION_NAMES, STATUS_NAMES, Plan
@@ -317,7 +318,7 @@ def register() -> None:
         rows = [
             b
             | {
-                "imported_at": b["imported_at"].isoformat(sep=" ", timespec="minutes"),
+                "imported_at": moment(b["imported_at"]),
                 "period": b["period"] or "—",
                 "source": names.get(b["source"], b["source"]).split("（")[0],
                 "status": STATUS_NAMES.get(b["status"], b["status"]),
