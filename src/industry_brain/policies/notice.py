@@ -50,11 +50,15 @@ def _policy(row: dict[str, Any]) -> Policy:
 
 
 def notice_row(session: Session, *, scope: Scope, match_id: int) -> dict[str, Any]:
-    """The stored match of a notice with its payments; WorkflowError when `scope` does not see
-    it or the department has not confirmed it (there is nothing to tell the enterprise yet)."""
+    """The stored match of a notice with its payments; NotFound when `scope` does not see it,
+    WorkflowError when the department has not confirmed it (nothing to tell the enterprise yet)."""
+    from industry_brain.core.auth import NotFound
     from industry_brain.policies.models import PolicyMatch, PolicyPayment
 
-    row = stored_match(session, scope=scope, match_id=match_id)
+    try:
+        row = stored_match(session, scope=scope, match_id=match_id)
+    except WorkflowError:  # absent or another's: read the same, as a 404
+        raise NotFound(f"匹配记录 {match_id} 不存在") from None
     if row["status"] not in COMMITTED:
         raise WorkflowError(f"匹配记录 {match_id} 当前为“{row['status_name']}”，部门确认后才有兑现告知书")
     m = session.get(PolicyMatch, match_id)
