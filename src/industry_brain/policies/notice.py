@@ -2,7 +2,8 @@
 
 A notice is one stored match read back (`workflow.stored_match`): the policy as the run froze
 it (文号, issuing body, the article of each condition), the enterprise's own figures against
-each condition from the stored trace, the amount in 万元 with its cap and rounding, where the
+each condition and the amount in 万元 with its cap and rounding, in the words the trace dialog
+uses (policies.explain), where the
 match stands (部门确认 / 企业确认 / 已拨付) and what the enterprise does next. Nothing is
 recomputed. Only a match the department confirmed has a notice; scope is `stored_match`'s (an
 enterprise its own, a department the policies it runs), anything else reads as absent.
@@ -22,8 +23,8 @@ from sqlalchemy.orm import Session
 from industry_brain.core.document import Block, write_pages
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
-from industry_brain.policies.format import OPS, Condition, Policy, parse_policy
-from industry_brain.policies.trace import number, show_value
+from industry_brain.policies.explain import CONDITION_HEAD, amount_lines, condition_rows
+from industry_brain.policies.format import Policy, parse_policy
 from industry_brain.policies.workflow import COMMITTED, WorkflowError, publicity, stored_match
 
 NOTICE_TITLE = "政策兑现告知书"
@@ -75,47 +76,6 @@ def notice_file_name(row: dict[str, Any], fmt: str) -> str:
     return f"{NOTICE_TITLE}_{row['policy_name']}_{row['name'] or row['credit_code']}.{fmt}"
 
 
-def condition_rows(p: Policy, trace: dict[str, Any]) -> list[list[str]]:
-    """序号, 条件, 政策依据, 贵单位情况, 要求, 结论: the trace's conditions in words."""
-    by_id = {c.id: c for c in p.conditions}
-    out = []
-    for i, e in enumerate(trace["conditions"], start=1):
-        c = by_id.get(e["id"])
-        verdict = {True: "符合", False: "不符合", None: "缺少数据"}[e["passed"]]
-        value, want = _title_texts(c, e) if c is not None and c.title else _figure_texts(c, e)
-        out.append([str(i), e["name"], e["article"], value, want, verdict])
-    return out
-
-
-def _title_texts(c: Condition, e: dict[str, Any]) -> tuple[str, str]:
-    want = "、".join(c.levels) + "".join(c.title) if c.levels else "、".join(c.title)
-    if c.within_years:
-        want += f"（近 {c.within_years} 年内认定）"
-    return (str(e["value"]) if e["value"] else "未认定"), want
-
-
-def _figure_texts(c: Condition | None, e: dict[str, Any]) -> tuple[str, str]:
-    if c is None or c.op is None:
-        return str(e["value"] if e["value"] is not None else "缺少数据"), "—"
-    value = "缺少数据" if e["value"] is None else show_value(c, e["value"])
-    required = show_value(c, e["required"])
-    return value, (required if c.op == "==" else f"{OPS[c.op]} {required}")
-
-
-def amount_rows(trace: dict[str, Any]) -> list[list[str]]:
-    a = trace["amount"]
-    cap = a["cap_per_enterprise_wan"]
-    if isinstance(cap, str):
-        cap = (trace["parameters"].get(cap) or {}).get("value")
-    rows = [["按政策标准测算", _wan(a["raw_wan"])]]
-    if cap is not None:
-        rows.append(["单个企业上限", _wan(float(cap)) + ("（已按上限核定）" if a["capped"] else "")])
-    if a["budget_factor"] is not None and a["budget_factor"] < 1:
-        rows.append(["年度资金总额不足时按比例核减", f"核减系数 {number(a['budget_factor'])}"])
-    rows += [["核定金额", _wan(a["amount_wan"])], ["金额取整", a["rounding"]]]
-    return rows
-
-
 def _state(row: dict[str, Any], p: Policy) -> list[str]:
     lines = [
         f"{_day(row['department_at'])}，{p.department}确认贵单位符合条件，"
@@ -149,10 +109,9 @@ def notice_blocks(row: dict[str, Any], *, today: dt.date) -> list[Block]:
         ("贵单位数据与政策条件比对", [
             Block("p", f"按 {trace['figures_year']} 年度数据，于 {_day(trace['as_of'])} 比对，结果："
                   f"{trace['result_name']}。"),
-            Block("table", head=("序号", "条件", "政策依据", "贵单位情况", "要求", "结论"),
-                  rows=condition_rows(p, trace)),
+            Block("table", head=CONDITION_HEAD, rows=condition_rows(trace)),
         ]),
-        ("核定金额", [Block("kv", rows=amount_rows(trace))]),
+        ("核定金额", [Block("list", items=amount_lines(p, trace))]),
         ("办理情况", [Block("kv", rows=[["当前状态", row["status_name"]]]),
                       Block("list", items=_state(row, p))]),
     ]  # fmt: skip

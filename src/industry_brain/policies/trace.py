@@ -48,7 +48,7 @@ def required_of(policy: Policy, c: Condition, as_of: dt.date) -> Any:
     return c.value
 
 
-def show_value(c: Condition, value: Any) -> str:
+def _show(c: Condition, value: Any) -> str:
     if c.field is None:
         return str(value)
     f = FIELDS[c.field]
@@ -70,9 +70,9 @@ def message(c: Condition, value: Any, required: Any, passed: bool | None) -> str
     assert c.op is not None and c.field is not None
     if FIELDS[c.field].kind == "flag" and value is not None:
         verdict = "符合" if passed else "不符合"
-        return f"{c.name}：{verdict}（{FIELDS[c.field].name}：{show_value(c, value)}）"
-    shown = show_value(c, value) if value is not None else "缺少数据"
-    return f"{c.name} {shown}，要求{OPS[c.op]} {show_value(c, required)}"
+        return f"{c.name}：{verdict}（{FIELDS[c.field].name}：{_show(c, value)}）"
+    shown = _show(c, value) if value is not None else "缺少数据"
+    return f"{c.name} {shown}，要求{OPS[c.op]} {_show(c, required)}"
 
 
 class Statement:
