@@ -26,7 +26,7 @@ TOWN = "330213001"
 AS_OF = dt.date(2025, 3, 1)
 TODAY = dt.date(2025, 4, 2)
 STATS = ["统一社会信用代码", "企业名称", "行业代码", "是否规上", "营业收入（万元）"]
-ROWS = {1: (1000, 1200), 2: (1000, 1150), 3: (1000, 1100)}  # +20%, +15% eligible; +10% not
+ROWS = {1: (1000, 1200), 2: (1000, 1150), 3: (1000, 1160)}  # all eligible; 丙 left unconfirmed
 BUREAU = Scope(role="department", username="jxj", unit="区经信局")
 OWN = Scope(role="enterprise", username="e1", credit_code=E[1])
 
@@ -110,8 +110,10 @@ def test_scopes_and_states(confirmed):
             notice_row(s, scope=Scope(role="department", unit="区科技局"), match_id=ids[E[1]])
         with pytest.raises(NotFound):
             notice_row(s, scope=BUREAU, match_id=999_999)
-        with pytest.raises(wf.WorkflowError):
+        with pytest.raises(NotFound):  # an enterprise sees no list
             publicity_list(s, scope=OWN, run_id=1)
+        with pytest.raises(wf.WorkflowError, match="部门确认后才有"):
+            notice_row(s, scope=BUREAU, match_id=ids[E[3]])
 
 
 def test_publicity_list_in_word_pdf_and_excel(confirmed, settings, tmp_path):

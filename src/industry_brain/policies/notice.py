@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from industry_brain.core.document import Block, write_pages
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
+from industry_brain.policies import workflow as wf
 from industry_brain.policies.explain import CONDITION_HEAD, amount_lines, condition_rows
 from industry_brain.policies.format import Policy, parse_policy
 from industry_brain.policies.workflow import COMMITTED, WorkflowError, publicity, stored_match
@@ -96,6 +97,15 @@ def _state(row: dict[str, Any], p: Policy) -> list[str]:
     return lines
 
 
+def _conditions(trace: dict[str, Any]) -> Block:
+    """The conditions table; without the 数据来源 column when no value names its source."""
+    rows, head = condition_rows(trace), CONDITION_HEAD
+    at = head.index("数据来源")
+    if all(r[at] == "—" for r in rows):
+        rows, head = [r[:at] + r[at + 1 :] for r in rows], head[:at] + head[at + 1 :]
+    return Block("table", head=tuple(head), rows=rows)
+
+
 def notice_blocks(row: dict[str, Any], *, today: dt.date) -> list[Block]:
     """One enterprise's notice, top to bottom."""
     p, trace = _policy(row), row["trace"]
@@ -109,7 +119,7 @@ def notice_blocks(row: dict[str, Any], *, today: dt.date) -> list[Block]:
         ("贵单位数据与政策条件比对", [
             Block("p", f"按 {trace['figures_year']} 年度数据，于 {_day(trace['as_of'])} 比对，结果："
                   f"{trace['result_name']}。"),
-            Block("table", head=CONDITION_HEAD, rows=condition_rows(trace)),
+            _conditions(trace),
         ]),
         ("核定金额", [Block("list", items=amount_lines(p, trace))]),
         ("办理情况", [Block("kv", rows=[["当前状态", row["status_name"]]]),
@@ -141,14 +151,19 @@ def write_notices(
 
 def publicity_list(session: Session, *, scope: Scope, run_id: int) -> dict[str, Any]:
     """The run's department-confirmed enterprises and amounts, with the policy they are under;
-    WorkflowError when `scope` sees no such run (an enterprise sees none)."""
+    NotFound when `scope` sees no such run (an enterprise sees none), WorkflowError when none
+    is confirmed yet."""
+    from industry_brain.core.auth import NotFound
     from industry_brain.policies.models import PolicyRun
     from industry_brain.reference.divisions import known_township_name
 
     run = session.get(PolicyRun, run_id)
-    rows = [] if run is None or scope.role == "enterprise" else publicity(session, run_id=run_id, scope=scope)
-    if run is None or not rows:
-        raise WorkflowError(f"比对批次 {run_id} 没有可公示的企业")
+    seen = {r["run_id"] for r in wf.runs(session, scope=scope)}  # an enterprise sees no run
+    if run is None or run_id not in seen:
+        raise NotFound(f"比对批次 {run_id} 不存在")
+    rows = publicity(session, run_id=run_id, scope=scope)
+    if not rows:
+        raise WorkflowError(f"比对批次 {run_id} 还没有部门确认的企业，暂无公示名单")
     towns = _towns(session, run_id)
     for r in rows:
         r["township"] = known_township_name(towns.get(r["credit_code"])) or "—"
