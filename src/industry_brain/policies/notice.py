@@ -99,7 +99,7 @@ def _state(row: dict[str, Any], p: Policy) -> list[str]:
 
 def _conditions(trace: dict[str, Any]) -> Block:
     """The conditions table; without the 数据来源 column when no value names its source."""
-    rows, head = condition_rows(trace), CONDITION_HEAD
+    rows, head = condition_rows(trace), list(CONDITION_HEAD)
     at = head.index("数据来源")
     if all(r[at] == "—" for r in rows):
         rows, head = [r[:at] + r[at + 1 :] for r in rows], head[:at] + head[at + 1 :]
