@@ -215,11 +215,28 @@ def list_blocks(got: dict[str, Any], *, today: dt.date) -> list[Block]:
 def write_list(got: dict[str, Any], path: Path, *, fmt: str, settings: Settings, today: dt.date) -> Path:
     """The 公示名单 as docx, pdf or xlsx."""
     if fmt == "xlsx":
-        import polars as pl
-
-        from industry_brain.reports.tables import write_table
-
-        frame = pl.DataFrame(list_rows(got), schema=list(LIST_HEAD), orient="row")
-        frame = frame.with_columns(pl.col("核定金额（万元）").str.replace_all(",", "").cast(pl.Float64))
-        return write_table(frame, path, sheet="公示名单", title=list_blocks(got, today=today)[0].text)
+        return _write_xlsx(got, path, today=today)
     return write_pages([list_blocks(got, today=today)], path, fmt=fmt, settings=settings, title=LIST_TITLE)
+
+
+def _write_xlsx(got: dict[str, Any], path: Path, *, today: dt.date) -> Path:
+    """The list as one sheet: the title, the head and a row per enterprise, amounts as numbers."""
+    from industry_brain.core.cells import XlsxCells, xlsx_workbook
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with xlsx_workbook(partial) as book:
+            cells, ws = XlsxCells(book), book.add_worksheet("公示名单")
+            bold = book.add_format({"bold": True, "font_name": "宋体"})
+            cells.write(ws, 0, 0, list_blocks(got, today=today)[0].text, bold)
+            cells.write_row(ws, 2, 0, LIST_HEAD, bold)
+            for i, (r, shown) in enumerate(zip(got["rows"], list_rows(got), strict=True), start=3):
+                cells.write_row(ws, i, 0, [int(shown[0]), *shown[1:4], r["amount_wan"] or 0.0, shown[5]])
+            ws.set_column(1, 1, 36)
+            ws.set_column(2, 5, 20)
+            ws.freeze_panes(3, 0)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
