@@ -8,7 +8,9 @@ with shaded table heads (core.word); the PDF through core.pdf (the Chinese font 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ FORMATS = ("docx", "pdf")
 FONT = "宋体"
 HEADING_FONT = "黑体"
 Pages = Sequence[Sequence["Block"]]
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
 @dataclass
@@ -141,3 +144,39 @@ def html_table(head: Sequence[str], rows: Sequence[Sequence[str]], *, key_column
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def file_part(text: str) -> str:
+    """A file name part without path separators or characters Windows refuses."""
+    return UNSAFE.sub("_", text).strip(" .")[:80] or "_"
+
+
+def zip_documents(
+    members: Sequence[tuple[str, Sequence[Block]]],
+    path: Path,
+    *,
+    ext: str,
+    settings: Settings,
+    title: str,
+    progress: Callable[[int, int], None],
+) -> Path:
+    """A zip of one document per (member name, its blocks), as docx or pdf, `progress(done,
+    total)` after each; the PDFs share one style sheet and font (core.pdf.PdfBuilder)."""
+    from industry_brain.core.pdf import PdfBuilder
+
+    scratch = path.with_name(f"one.{ext}")
+    partial = path.with_name(f".{path.name}.partial")
+    pdf = PdfBuilder(settings) if ext == "pdf" else None
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for i, (name, page) in enumerate(members, start=1):
+            if pdf is None:
+                write_docx([page], scratch)
+            else:
+                pdf.add(html_pages([page], title))
+                pdf.write(scratch)
+                pdf.clear()
+            archive.write(scratch, name)
+            progress(i, len(members))
+    scratch.unlink(missing_ok=True)
+    partial.replace(path)
+    return path

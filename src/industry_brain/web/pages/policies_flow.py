@@ -179,6 +179,7 @@ def run_matches(scope: Scope, run: dict[str, Any], rows: list[dict[str, Any]], l
     ui.label(tr(hint, lang)).classes("text-caption text-grey-7")
     if any(r["status"] in ("confirmed", "accepted", "paid") for r in rows):
         publicity_buttons(scope, int(run["run_id"]))
+        bulk_notices(scope, int(run["run_id"]), lang)
 
 
 def _action_name(row: dict[str, Any], acts: bool) -> str:
@@ -228,6 +229,24 @@ def publicity_buttons(scope: Scope, run_id: int) -> None:
                 icon="download",
                 on_click=lambda fmt=fmt: send(lambda s: list_file(s, scope=scope, run_id=run_id, fmt=fmt)),
             ).props("outline no-caps").classes(f"policy-publicity-{fmt}")
+
+
+def bulk_notices(scope: Scope, run_id: int, lang: str) -> None:
+    """全部告知书 of a run in the caller's scope as a background job (a zip, see docs/jobs.md)."""
+    from industry_brain.policies.notice_jobs import KIND, notice_request
+    from industry_brain.web.pages.jobs import job_card, start_job
+
+    def go(fmt: str) -> None:
+        job = start_job(scope, KIND, lambda s: notice_request(s, scope=scope, run_id=run_id, fmt=fmt))
+        if job is not None:
+            with cards:
+                job_card(scope, job, lang)
+
+    with ui.row().classes("items-center q-gutter-sm"):
+        for fmt, label in (("docx-zip", "全部告知书 Word 压缩包"), ("pdf-zip", "全部告知书 PDF 压缩包")):
+            ui.button(label, icon="folder_zip", on_click=lambda fmt=fmt: go(fmt)).props("outline no-caps")
+        ui.label(tr("后台生成，完成后在“我的任务”中下载", lang)).classes("text-caption text-grey-8")
+    cards = ui.column().classes("w-full")
 
 
 def send(write: Callable[[Any], tuple[bytes, str]]) -> None:
