@@ -151,3 +151,36 @@ def test_cli_writes_the_notice_and_the_list(confirmed, db_url, tmp_path):
         app, ["policies", "publicity", "--run", str(run_id), "--output", str(listed), "--db", db_url]
     )
     assert res.exit_code == 0 and listed.exists(), res.output
+
+
+def test_bulk_notices_as_a_job_zip_one_file_per_enterprise(confirmed, db_url, tmp_path):
+    import zipfile
+
+    from industry_brain.core.jobs import Job, result_file, submit, work
+    from industry_brain.core.settings import get_settings
+    from industry_brain.job_kinds import register_all
+    from industry_brain.policies.notice_jobs import KIND, notice_request
+
+    engine, run_id, _ = confirmed
+    settings = get_settings(environ={}, database_url=db_url, jobs_dir=str(tmp_path / "jobs"))
+    register_all()
+    with transaction(engine) as s:
+        with pytest.raises(NotFound):  # an enterprise of another run's notices: none in its scope
+            notice_request(s, scope=Scope(role="enterprise", credit_code=E[3]), run_id=run_id, fmt="pdf-zip")
+        title, params = notice_request(s, scope=BUREAU, run_id=run_id, fmt="docx-zip")
+        job, _ = submit(s, kind=KIND, params=params, scope=BUREAU, title=title, settings=settings)
+        job_id = job.id
+    assert "2 户" in title
+    assert work(engine, settings, once=True) == 1
+    with transaction(engine) as s:
+        done = s.get(Job, job_id)
+        assert done is not None and done.state == "done", (done.message, done.error)
+        s.expunge(done)
+    assert done.download_name == f"政策兑现告知书_“小升规”工业企业奖励_批次{run_id}_Word.zip"
+    path = result_file(settings, done)
+    assert path is not None
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        assert names == [f"0001_企业甲_{E[1]}.docx", f"0002_企业乙_{E[2]}.docx"]
+        z.extract(names[1], tmp_path)
+    assert "企业乙" in docx_text(tmp_path / names[1])
