@@ -109,7 +109,15 @@ def test_the_workflow_per_role(browser: Any, server: Server) -> None:
         ding.get_by_text("已确认享受，等待部门拨付").wait_for()
         ding.wait_for_timeout(1500)
         ding.get_by_text("办理与拨付").first.wait_for()
-        assert "企业已确认，待拨付" in _row(ding, "“小升规”工业企业奖励", ".own-matches").inner_text()
+        row = _row(ding, "“小升规”工业企业奖励", ".own-matches")
+        assert "企业已确认，待拨付" in row.inner_text()
+        row.get_by_text("企业已确认，待拨付").click()  # the stored trace, with its notice
+        trace = ding.locator(".policy-trace")
+        trace.get_by_text("逐条判定").wait_for()
+        with ding.expect_download() as got:
+            trace.locator(".policy-notice-pdf").click()
+        assert got.value.suggested_filename == f"政策兑现告知书_“小升规”工业企业奖励_{DING}.pdf"
+        ding.screenshot(path=str(artifacts() / "policies_enterprise_notice.png"), full_page=True)
     finally:
         ding.close()
 
@@ -129,6 +137,9 @@ def test_the_workflow_per_role(browser: Any, server: Server) -> None:
         dept.get_by_text("办理状态").first.wait_for()
         dept.wait_for_timeout(500)
         assert "已拨付" in _row(dept, DING).inner_text()
+        with dept.expect_download() as got:
+            dept.locator(".policy-publicity-xlsx").click()
+        assert got.value.suggested_filename.startswith("政策兑现公示名单_“小升规”工业企业奖励_批次")
 
         _start_run(dept, server, "亩均效益综合评价A类企业奖励")
         row = _row(dept, DING)
@@ -160,7 +171,9 @@ def test_the_workflow_per_role(browser: Any, server: Server) -> None:
         ("policy.run", "jxj", "scale_up_reward"),
         ("policy.confirm", "jxj", code(4)),
         ("policy.accept", "ding", code(4)),
+        ("policy.notice.read", "ding", code(4)),
         ("policy.pay", "jxj", code(4)),
+        ("policy.publicity.read", "jxj", "1"),
         ("policy.run", "jxj", "mu_a_reward"),
         ("policy.remove", "jxj", code(4)),
     ]

@@ -76,3 +76,19 @@ def test_workflow_over_http(server: Server) -> None:
     ]
     with server.client("enterprise") as c:  # code 1 sees none of code 4's matches
         assert c.get("/api/v1/policies/stored").json() == []
+
+
+def test_an_enterprise_fetches_only_its_own_notice(server: Server) -> None:
+    with server.client("analyst") as c:
+        stored = c.get("/api/v1/policies/stored").json()
+        (m,) = [s for s in stored if s["credit_code"] == code(4) and s["status"] == "confirmed"]
+        got = c.get(f"/api/v1/policies/matches/{m['id']}/notice", params={"format": "docx"})
+        assert got.status_code == 200 and got.content[:2] == b"PK"
+        assert "filename*=UTF-8''%E6%94%BF%E7%AD%96" in got.headers["content-disposition"]  # 政策…
+        listed = c.get(f"/api/v1/policies/runs/{m['run_id']}/publicity", params={"format": "xlsx"})
+        assert listed.status_code == 200 and listed.content[:2] == b"PK"
+    with server.client("enterprise") as c:  # code 1: code 4's notice reads as absent
+        assert c.get(f"/api/v1/policies/matches/{m['id']}/notice").status_code == 404
+        assert c.get(f"/api/v1/policies/runs/{m['run_id']}/publicity").status_code == 404
+    with server.client("department") as c:  # 区科技局 does not run the policy
+        assert c.get(f"/api/v1/policies/matches/{m['id']}/notice").status_code == 404

@@ -11,13 +11,12 @@ kind `evaluation.notices` by industry_brain.job_kinds.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from industry_brain.core.document import file_part as safe_name
 from industry_brain.core.errors import ConfigurationError
 from industry_brain.core.jobs import JobContext, JobOutcome
 from industry_brain.core.scope import Scope
@@ -25,12 +24,6 @@ from industry_brain.core.scope import Scope
 KIND = "evaluation.notices"
 FORMATS = {"docx-zip": "Word 压缩包", "pdf-zip": "PDF 压缩包", "pdf": "合并 PDF"}
 PDF_PART = 1  # notices per laid-out part: progress after each, and each numbers its own pages
-UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
-def safe_name(text: str) -> str:
-    """A file name part without path separators or characters Windows refuses."""
-    return UNSAFE.sub("_", text).strip(" .")[:80] or "_"
 
 
 def notice_request(
@@ -87,25 +80,19 @@ def member_name(index: int, notice: Any, ext: str) -> str:
 
 
 def _zip(ctx: JobContext, notices: list[Any], path: Path, *, ext: str) -> Path:
-    from industry_brain.core.pdf import PdfBuilder
-    from industry_brain.evaluation.notice_render import notice_html, write_docx
+    from industry_brain.core.document import zip_documents
+    from industry_brain.evaluation.notice_render import TITLE, blocks
 
-    scratch = ctx.folder / f"one.{ext}"
-    partial = path.with_name(f".{path.name}.partial")
-    pdf = PdfBuilder(ctx.settings) if ext == "pdf" else None  # one style sheet and font for all
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for i, notice in enumerate(notices, start=1):
-            if pdf is None:
-                write_docx([notice], scratch)
-            else:
-                pdf.add(notice_html([notice]))
-                pdf.write(scratch)
-                pdf.clear()
-            archive.write(scratch, member_name(i, notice, ext))
-            ctx.progress(i, len(notices), f"已生成 {i} / {len(notices)} 户")
-    scratch.unlink(missing_ok=True)
-    partial.replace(path)
-    return path
+    members = [(member_name(i, n, ext), blocks(n)) for i, n in enumerate(notices, start=1)]
+    total = len(notices)
+    return zip_documents(
+        members,
+        path,
+        ext=ext,
+        settings=ctx.settings,
+        title=TITLE,
+        progress=lambda i, n: ctx.progress(i, total, f"已生成 {i} / {n} 户"),
+    )
 
 
 def _merged_pdf(ctx: JobContext, notices: list[Any], path: Path) -> Path:

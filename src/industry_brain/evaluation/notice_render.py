@@ -1,21 +1,17 @@
 """评价结果告知书 as Word and PDF: one notice per enterprise, a page break between them.
 
 `blocks` turns a Notice into a list of blocks (title, headings, paragraphs, tables, lists) that
-both writers lay out the same way, so the Word and the PDF say the same thing. Word follows
-plans/report.py's styling (宋体 body, 黑体 headings, shaded table heads); the PDF goes through
-core.pdf (WeasyPrint, the configured Chinese font embedded).
+core.document lays out the same way in Word and in PDF, so both say the same thing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from industry_brain.core.errors import ConfigurationError
+from industry_brain.core import document
+from industry_brain.core.document import FORMATS, Block, html_pages, write_pages
 from industry_brain.core.settings import Settings
-from industry_brain.core.word import east_asian, shade
 from industry_brain.evaluation.explain import (
     SET_LABELS,
     ItemExplanation,
@@ -25,20 +21,10 @@ from industry_brain.evaluation.explain import (
 )
 from industry_brain.evaluation.notice import Notice
 
-FORMATS = ("docx", "pdf")
+__all__ = ["FORMATS", "blocks", "notice_html", "write_docx", "write_notices"]
+TITLE = "亩均效益综合评价结果告知书"
 ITEM_COLUMNS = ("序号", "指标", "指标值", "基准值", "权重", "得分", "说明")
 NUMERALS = "一二三四五六七八九十"
-FONT = "宋体"
-HEADING_FONT = "黑体"
-
-
-@dataclass
-class Block:
-    kind: str  # title | subtitle | h | p | small | list | kv | table
-    text: str = ""
-    items: list[str] = field(default_factory=list)
-    head: tuple[str, ...] = ()
-    rows: list[list[str]] = field(default_factory=list)
 
 
 def _value(item: ItemExplanation) -> str:
@@ -169,119 +155,17 @@ def _gaps(notice: Notice) -> list[Block]:
     return [Block("list", items=lines)]
 
 
-# ---- writers -----------------------------------------------------------------------------------
+# ---- writers (core.document lays the blocks out) ---------------------------------------------
 
 
 def write_notices(notices: Sequence[Notice], path: Path, *, fmt: str, settings: Settings) -> Path:
-    """Write `notices` (one or many) to `path` as docx or pdf; through a temporary name, so a
-    failure leaves no half-written file."""
-    if fmt not in FORMATS:
-        raise ConfigurationError(f"未知的告知书格式“{fmt}”；可用：{', '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        if fmt == "docx":
-            write_docx(notices, partial)
-        else:
-            write_pdf(notices, partial, settings=settings)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    """Write `notices` (one or many) to `path` as docx or pdf, a page per notice."""
+    return write_pages([blocks(n) for n in notices], path, fmt=fmt, settings=settings, title=TITLE)
 
 
 def write_docx(notices: Sequence[Notice], path: Path) -> None:
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document = docx.Document()
-    normal = document.styles["Normal"]
-    east_asian(normal, FONT)
-    normal.font.size = Pt(10.5)
-    for style in ("Title", "Heading 1", "Heading 2"):
-        east_asian(document.styles[style], HEADING_FONT)
-    for n, notice in enumerate(notices):
-        if n:
-            document.add_page_break()
-        for block in blocks(notice):
-            if block.kind == "title":
-                document.add_heading(block.text, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
-            elif block.kind == "subtitle":
-                document.add_paragraph(block.text).alignment = WD_ALIGN_PARAGRAPH.CENTER
-            elif block.kind == "h":
-                document.add_heading(block.text, level=1)
-            elif block.kind in ("p", "small"):
-                para = document.add_paragraph(block.text)
-                if block.kind == "small":
-                    para.runs[0].font.size = Pt(9)
-            elif block.kind == "list":
-                for text in block.items:
-                    document.add_paragraph(text, style="List Bullet")
-            else:
-                _docx_table(document, block)
-    document.save(str(path))
-
-
-def _docx_table(document: Any, block: Block) -> None:
-    head = block.head
-    table = document.add_table(rows=0 if not head else 1, cols=len(head or block.rows[0]))
-    table.style = "Table Grid"
-    if head:
-        for cell, text in zip(table.rows[0].cells, head, strict=True):
-            cell.text = text
-            shade(cell, "BDD7EE")
-    for values in block.rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
-        if block.kind == "kv":
-            shade(cells[0], "DDEBF7")
+    document.write_docx([blocks(n) for n in notices], path)
 
 
 def notice_html(notices: Sequence[Notice]) -> str:
-    from industry_brain.core.pdf import document, esc
-
-    parts = []
-    for n, notice in enumerate(notices):
-        body = ['<section class="break">' if n else "<section>"]
-        for block in blocks(notice):
-            if block.kind == "title":
-                body.append(f"<h1>{esc(block.text)}</h1>")
-            elif block.kind == "subtitle":
-                body.append(f'<p style="text-align:center">{esc(block.text)}</p>')
-            elif block.kind == "h":
-                body.append(f"<h2>{esc(block.text)}</h2>")
-            elif block.kind in ("p", "small"):
-                body.append(f'<p class="{block.kind}">{esc(block.text)}</p>')
-            elif block.kind == "list":
-                body.append("<ul>" + "".join(f"<li>{esc(t)}</li>" for t in block.items) + "</ul>")
-            else:
-                body.append(html_table(block.head, block.rows, key_column=block.kind == "kv"))
-        body.append("</section>")
-        parts.append("".join(body))
-    title = "亩均效益综合评价结果告知书"
-    return document(title, "".join(parts))
-
-
-def html_table(head: Sequence[str], rows: Sequence[Sequence[str]], *, key_column: bool = False) -> str:
-    from industry_brain.core.pdf import esc
-
-    out = ["<table>"]
-    if head:
-        out.append("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr></thead>")
-    out.append("<tbody>")
-    for row in rows:
-        cells = [
-            f'<th style="width:28%">{esc(v)}</th>' if key_column and j == 0 else f"<td>{esc(v)}</td>"
-            for j, v in enumerate(row)
-        ]
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
-
-
-def write_pdf(notices: Sequence[Notice], path: Path, *, settings: Settings) -> None:
-    from industry_brain.core.pdf import write_pdf as render
-
-    render(notice_html(notices), path, settings=settings)
+    return html_pages([blocks(n) for n in notices], TITLE)

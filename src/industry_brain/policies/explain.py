@@ -149,6 +149,9 @@ def _one_source(s: Mapping[str, Any]) -> str:
     return where
 
 
+CONDITION_HEAD = ("条件", "企业数据", "要求", "判定", "数据来源", "条款")
+
+
 def condition_rows(trace: Mapping[str, Any]) -> list[list[str]]:
     """Per condition: 条件, 企业数据, 要求, 判定, 数据来源, 条款."""
     return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -211,13 +212,25 @@ def pay_command(
 @friendly_errors
 def publicity_command(
     run: Annotated[int, typer.Option("--run", help="比对批次编号", show_default=False)],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="写出公示名单 .docx、.pdf 或 .xlsx (output file)", show_default=False),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """公示名单：部门确认的企业与金额 (the list to publish)."""
+    """公示名单：部门确认的企业与金额，可写出 Word、PDF 或 Excel (the list to publish)."""
+    from industry_brain.policies.notice import LIST_FORMATS, publicity_list, write_list
     from industry_brain.policies.workflow import publicity
 
-    with boundary(settings_for(db)) as session:
+    fmt = _format(output, LIST_FORMATS)
+    settings = settings_for(db)
+    with boundary(settings) as session:
+        if output is not None:
+            got = publicity_list(session, run_id=run, scope=Scope.system())
+            write_list(got, output, fmt=fmt, settings=settings, today=dt.date.today())
+            out.print(f"已写出 {output}：比对批次 {run}，{len(got['rows'])} 家企业", highlight=False)
+            return
         rows = publicity(session, run_id=run, scope=Scope.system())
     if as_json:
         print_json(rows)
@@ -226,6 +239,37 @@ def publicity_command(
     for r in rows:
         grid.add_row(r["credit_code"], r["name"] or "", _num(r["amount_wan"]), r["status_name"])
     out.print(grid)
+
+
+def _format(output: Path | None, formats: tuple[str, ...]) -> str:
+    """The format `output`'s suffix names; refused before any work."""
+    from industry_brain.core.errors import ConfigurationError
+
+    chosen = "" if output is None else output.suffix.lstrip(".").lower()
+    if output is not None and chosen not in formats:
+        ends = "、".join(f".{f}" for f in formats)
+        raise ConfigurationError(f"文件格式“{chosen}”未知：--output 须以 {ends} 结尾")
+    return chosen
+
+
+@policies_app.command("notice")
+@friendly_errors
+def notice_command(
+    match_id: MatchArg,
+    output: Annotated[
+        Path, typer.Option("--output", help="写出的文件 .docx 或 .pdf (output file)", show_default=False)
+    ],
+    db: DbOption = None,
+) -> None:
+    """政策兑现告知书：一家企业的条件比对、核定金额与办理状态 (one enterprise's notice)."""
+    from industry_brain.policies.notice import FORMATS, notice_row, write_notices
+
+    fmt = _format(output, FORMATS)
+    settings = settings_for(db)
+    with boundary(settings) as session:
+        row = notice_row(session, match_id=match_id, scope=Scope.system())
+    write_notices([row], output, fmt=fmt, settings=settings, today=dt.date.today())
+    out.print(f"已写出 {output}：{row['policy_name']}，{row['name'] or row['credit_code']}", highlight=False)
 
 
 @policies_app.command("ledger")

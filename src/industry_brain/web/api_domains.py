@@ -100,6 +100,7 @@ def routers() -> list[Any]:
         api_monitoring_alerts,
         api_plans,
         api_policies,
+        api_policy_notices,
         api_projects,
     )
 
@@ -109,5 +110,6 @@ def routers() -> list[Any]:
         api_projects.router,
         api_plans.router,
         api_policies.router,
+        api_policy_notices.router,
         api_monitoring_alerts.router,
     ]

@@ -63,6 +63,11 @@ class NoticeJobIn(BaseModel):
     township_code: str | None = Field(default=None, pattern=r"^\d{9}$")
 
 
+class PolicyNoticeJobIn(BaseModel):
+    run_id: int = Field(ge=1, le=2_147_483_647)
+    format: Literal["docx-zip", "pdf-zip"] = "pdf-zip"
+
+
 class RunJobIn(BaseModel):
     year: int = Field(ge=1990, le=2200)
     method: str = Field(default="huangyan-2022", max_length=100)
@@ -198,6 +203,17 @@ def start_notices(body: NoticeJobIn, token: Token) -> Any:
         title, params = notice_request(
             session, scope=scope, run_id=body.run_id, fmt=body.format, township_code=body.township_code
         )
+        return started_job(session, scope, KIND, title, params)
+
+
+@router.post("/policy-notices", response_model=Started, status_code=202, responses=STARTED)
+def start_policy_notices(body: PolicyNoticeJobIn, token: Token) -> Any:
+    """生成比对批次中范围内全部政策兑现告知书：Word 或 PDF 压缩包 (every confirmed match's
+    notice the caller sees in a run, as a job; an enterprise gets its own)."""
+    from industry_brain.policies.notice_jobs import KIND, notice_request
+
+    with signed_in(token) as (session, scope):
+        title, params = notice_request(session, scope=scope, run_id=body.run_id, fmt=body.format)
         return started_job(session, scope, KIND, title, params)
 
 

@@ -177,6 +177,9 @@ def run_matches(scope: Scope, run: dict[str, Any], rows: list[dict[str, Any]], l
         else "点击一行查看比对时保存的逐条判定"
     )
     ui.label(tr(hint, lang)).classes("text-caption text-grey-7")
+    if any(r["status"] in ("confirmed", "accepted", "paid") for r in rows):
+        publicity_buttons(scope, int(run["run_id"]))
+        bulk_notices(scope, int(run["run_id"]), lang)
 
 
 def _action_name(row: dict[str, Any], acts: bool) -> str:
@@ -198,7 +201,65 @@ def stored_trace(scope: Scope, match_id: int) -> None:
         ui.notify(str(exc), type="negative")
         return
     p = parse_policy(m["policy_text"], f"{m['policy']}.yaml")
-    trace_dialog(m["name"] or m["credit_code"], p, m["trace"]).open()
+    committed = m["status"] in ("confirmed", "accepted", "paid")
+    buttons = (lambda: notice_buttons(scope, match_id)) if committed else None
+    trace_dialog(m["name"] or m["credit_code"], p, m["trace"], buttons).open()
+
+
+def notice_buttons(scope: Scope, match_id: int) -> None:
+    """政策兑现告知书 Word / PDF of one match (the caller's scope, audited as the API's)."""
+    from industry_brain.web.api_policy_notices import notice_file
+
+    for fmt, label in (("docx", "告知书 Word"), ("pdf", "告知书 PDF")):
+        ui.button(
+            label,
+            icon="description",
+            on_click=lambda fmt=fmt: send(lambda s: notice_file(s, scope=scope, match_id=match_id, fmt=fmt)),
+        ).props("flat no-caps").classes(f"policy-notice-{fmt}")
+
+
+def publicity_buttons(scope: Scope, run_id: int) -> None:
+    """公示名单 Word / PDF / Excel of a run (the caller's scope, audited as the API's)."""
+    from industry_brain.web.api_policy_notices import list_file
+
+    with ui.row().classes("items-center q-gutter-sm"):
+        for fmt, label in (("docx", "公示名单 Word"), ("pdf", "公示名单 PDF"), ("xlsx", "公示名单 Excel")):
+            ui.button(
+                label,
+                icon="download",
+                on_click=lambda fmt=fmt: send(lambda s: list_file(s, scope=scope, run_id=run_id, fmt=fmt)),
+            ).props("outline no-caps").classes(f"policy-publicity-{fmt}")
+
+
+def bulk_notices(scope: Scope, run_id: int, lang: str) -> None:
+    """全部告知书 of a run in the caller's scope as a background job (a zip, see docs/jobs.md)."""
+    from industry_brain.policies.notice_jobs import KIND, notice_request
+    from industry_brain.web.pages.jobs import job_card, start_job
+
+    def go(fmt: str) -> None:
+        job = start_job(scope, KIND, lambda s: notice_request(s, scope=scope, run_id=run_id, fmt=fmt))
+        if job is not None:
+            with cards:
+                job_card(scope, job, lang)
+
+    with ui.row().classes("items-center q-gutter-sm"):
+        for fmt, label in (("docx-zip", "全部告知书 Word 压缩包"), ("pdf-zip", "全部告知书 PDF 压缩包")):
+            ui.button(label, icon="folder_zip", on_click=lambda fmt=fmt: go(fmt)).props("outline no-caps")
+        ui.label(tr("后台生成，完成后在“我的任务”中下载", lang)).classes("text-caption text-grey-8")
+    cards = ui.column().classes("w-full")
+
+
+def send(write: Callable[[Any], tuple[bytes, str]]) -> None:
+    """Write a file in a page transaction and send it; a refusal is said, not raised."""
+    from industry_brain.web.security import page_session
+
+    try:
+        with page_session() as session:
+            content, name = write(session)
+    except IndustryBrainError as exc:
+        ui.notify(str(exc), type="negative", multi_line=True)
+        return
+    ui.download.content(content, name)
 
 
 def decide_dialog(scope: Scope, row: dict[str, Any]) -> None:

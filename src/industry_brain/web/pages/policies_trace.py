@@ -6,6 +6,7 @@ one match when it is opened (policies.service.match with its sources), never for
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
@@ -17,7 +18,6 @@ from industry_brain.web.pages.layout import html_lines, html_table, number
 if TYPE_CHECKING:
     from industry_brain.policies.format import Policy
 
-CONDITION_HEAD = ("条件", "企业数据", "要求", "判定", "数据来源", "条款")
 NOWRAP = ", ".join(f".policy-trace td:nth-child({i}), .policy-trace th:nth-child({i})" for i in (2, 3, 4, 6))
 
 
@@ -60,10 +60,12 @@ def show_trace(scope: Scope, narrow: Scope, policy_id: str, credit_code: str, as
     trace_dialog(e["name"] or e["credit_code"], policy(policy_id), e["trace"]).open()
 
 
-def trace_dialog(name: str, p: Policy, t: dict[str, Any]) -> ui.dialog:
+def trace_dialog(
+    name: str, p: Policy, t: dict[str, Any], actions: Callable[[], None] | None = None
+) -> ui.dialog:
     """A dialog of trace `t` (a live one, or one a run stored, with the policy it ran with) of
-    the enterprise called `name`."""
-    from industry_brain.policies.explain import amount_lines, condition_rows
+    the enterprise called `name`; `actions` adds buttons beside 关闭 (the notice downloads)."""
+    from industry_brain.policies.explain import CONDITION_HEAD, amount_lines, condition_rows
 
     amount = f"，{number(t['amount']['amount_wan'])} 万元" if t["amount"].get("amount_wan") else ""
     ui.add_css(f"{NOWRAP} {{ white-space: nowrap; }}")
@@ -89,5 +91,7 @@ def trace_dialog(name: str, p: Policy, t: dict[str, Any]) -> ui.dialog:
             failed = [c["message"] for c in t["conditions"] if c["passed"] is False]
             html_lines([f"差一点符合：{failed[0]}"], classes="text-body2 text-warning q-mt-sm")
         with ui.row().classes("w-full justify-end"):
+            if actions is not None:
+                actions()
             ui.button("关闭", on_click=dialog.close).props("flat")
     return dialog
