@@ -141,9 +141,8 @@ def review_command(
         return
     out.print(f"复核日期 {day.isoformat()}，共 {len(got)} 块")
     for r in got:
-        out.print(
-            f"\n[bold]{r['parcel_id']} {r['name'] or r['credit_code']}[/bold]：{r['result_name']}（复核编号 {r['id']}）"
-        )
+        who = r["name"] or r["credit_code"]
+        out.print(f"\n[bold]{r['parcel_id']} {who}[/bold]：{r['result_name']}（复核编号 {r['id']}）")
         for e in r["trace"]["indicators"]:
             mark = "✓" if e["passed"] else "✗" if e["passed"] is False else "?"
             said = (
