@@ -15,6 +15,7 @@ from industry_brain.core import db
 def load_all_models() -> None:
     """Import every domain's models so Base.metadata knows every table, and install the guards."""
     from industry_brain.clusters import models as _clusters  # noqa: F401
+    from industry_brain.commitments import models as _commitments  # noqa: F401
     from industry_brain.core import auth_models as _auth  # noqa: F401
     from industry_brain.core import job_models as _jobs  # noqa: F401
     from industry_brain.cultivation import models as _cultivation  # noqa: F401

@@ -14,6 +14,7 @@ def build_app() -> typer.Typer:
     from industry_brain.cli.users import users_app
     from industry_brain.clusters.chain_cli import chains_app
     from industry_brain.clusters.cli import clusters_app
+    from industry_brain.commitments.cli import commitments_app
     from industry_brain.cultivation.cli import pools_app, tiers_app
     from industry_brain.demo.cli import demo_command
     from industry_brain.evaluation.cli import evaluate_command, methods_app
@@ -67,6 +68,7 @@ def build_app() -> typer.Typer:
     app.add_typer(projects_app, name="projects")
     app.add_typer(requests_app, name="requests")
     app.add_typer(policies_app, name="policies")
+    app.add_typer(commitments_app, name="commitments")
     app.add_typer(users_app, name="users")
     app.command("serve")(serve_command)
     app.add_typer(jobs_app, name="jobs")
