@@ -57,7 +57,10 @@ def upgrade() -> None:
         "commitment_rectification",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column(
-            "review_id", sa.Integer(), sa.ForeignKey("commitment_review.id", ondelete="CASCADE"), nullable=False
+            "review_id",
+            sa.Integer(),
+            sa.ForeignKey("commitment_review.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=True),
