@@ -14,14 +14,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from web_fixtures import free_port
+from web_fixtures import free_port, wait_for_login
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
@@ -93,7 +92,6 @@ def _draft_and_accounts(url: str, year: int) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    import httpx
 
     from industry_brain.demo.build import build_demo
 
@@ -109,17 +107,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             [sys.executable, "-c", SERVER, url, str(port), str(clock)], stdout=out, stderr=out, env=env
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the server did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.5)
+    wait_for_login(proc, base, log)
     shots = root / "screenshots"
     shots.mkdir()
     yield {**seeded, "base": base, "clock": clock, "evidence": evidence, "shots": shots, "root": root}

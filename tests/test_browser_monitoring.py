@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from test_browser_pages import CHROMIUM, SERVER, _free_port, artifacts
+from web_fixtures import wait_for_login
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 PASSWORD = "monitoring-9-horse"
@@ -66,7 +66,6 @@ def _seed(url: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    import httpx
 
     from industry_brain.demo.build import build_demo
 
@@ -78,17 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port)], stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the server did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.5)
+    wait_for_login(proc, base, log)
     yield {**seeded, "base": base}
     proc.terminate()
     proc.wait(timeout=20)

@@ -13,12 +13,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from web_fixtures import wait_for_login
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
@@ -108,7 +109,6 @@ def _evaluate_and_open_accounts(database_url: str, run_id: int | None) -> dict[s
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    import httpx
 
     from industry_brain.demo.build import build_demo
 
@@ -120,17 +120,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         proc = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port)], stdout=out, stderr=out)
     seeded = _evaluate_and_open_accounts(url, (summary.get("evaluation") or {}).get("run_id"))
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the server did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.5)
+    wait_for_login(proc, base, log)
     yield {**seeded, "base": base}
     proc.terminate()
     proc.wait(timeout=20)

@@ -279,3 +279,19 @@ def live_fixture(web_db: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield Live(base=f"http://127.0.0.1:{port}", db_url=web_db, **seeded)  # type: ignore[arg-type]
     finally:
         stop(process)
+
+
+def wait_for_login(process: subprocess.Popen[bytes], base: str, log: Path, limit: float = 120) -> None:
+    """Wait until the server at `base` answers its sign-in page; fail with the end of its log if
+    it exits or does not answer within `limit` seconds."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the server did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.5)
