@@ -14,11 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from industry_brain.core.labels import BEIJING
 from industry_brain.reference.workdays import WorkdayCalendar
 from industry_brain.requests.models import EnterpriseRequest
 from industry_brain.requests.rules import Category, Routing
-
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def to_utc(moment: dt.datetime) -> dt.datetime:
