@@ -81,6 +81,10 @@ API_ROUTES = [
     "/api/v1/policies/matches",
     "/api/v1/policies/stored",
     "/api/v1/policies/ledger",
+    # the notices' scope and their content: tests/test_policies_notice.py, test_policies_api.py
+    "/api/v1/policies/matches/{match_id}/notice?format=docx",
+    "/api/v1/policies/runs/{run}/publicity?format=docx",
+    "/api/v1/monitoring/overview",
     "/api/v1/monitoring/alerts?month=2022-06",
     "/api/v1/monitoring/alerts/summary?month=2022-06",
     "/api/v1/monitoring/rules",

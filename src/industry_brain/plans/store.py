@@ -55,12 +55,21 @@ def _new_row(pack: Pack, *, state: str, origin: str, source_name: str, by: str) 
 def ensure_shipped(session: Session) -> int:
     """Store each shipped pack version the database does not hold yet (on first use, and when an
     upgrade ships a new version); a version a district retired stays retired. Returns how many."""
-    shipped = pack_module._shipped()
     have = {(plan, version) for plan, version in session.execute(select(PlanPack.plan_id, PlanPack.version))}
+    missing = [p for p in pack_module._shipped() if (p.id, p.version) not in have]
+    if not missing:
+        return 0
+    if session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        # a read-only API route (web.api.signed_in(reads=True)) has no transaction to hold a
+        # savepoint: the first use stores the shipped packs in a short transaction of its own
+        with Session(session.get_bind()) as own, own.begin():
+            return _store_shipped(own, missing)
+    return _store_shipped(session, missing)
+
+
+def _store_shipped(session: Session, missing: list[Any]) -> int:
     added = 0
-    for pack in shipped:
-        if (pack.id, pack.version) in have:
-            continue
+    for pack in missing:
         try:
             with session.begin_nested():  # a parallel first request may store it first
                 session.add(

@@ -37,6 +37,7 @@ _EN: dict[str, str] = {
     "涉企问题": "Enterprise requests",
     "惠企政策": "Policies",
     "经济运行": "Economic monitoring",
+    "企业预警": "Enterprise alerts",
     "集群数据待加载": "Cluster data not loaded yet",
     "评价等级分布": "Grade distribution",
     "预警": "Alerts",
