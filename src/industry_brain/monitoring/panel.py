@@ -24,14 +24,8 @@ from industry_brain.enterprises.models import Enterprise
 from industry_brain.ingest.facts import ABOVE_SCALE_REVENUE_WAN
 from industry_brain.ingest.models import ImportBatch, Record
 
-PANEL_COLUMNS = (
-    "credit_code",
-    "month",
-    "year",
-    "month_no",
-    "township_code",
-    "industry_code",
-    "above_scale",
+# The panel's figures: what an alert rule may test (monitoring/rules.py).
+FIGURES = (
     "output_wan",
     "output_ytd_wan",
     "sales_wan",
@@ -42,6 +36,16 @@ PANEL_COLUMNS = (
     "tax_wan",
     "tax_ytd_wan",
     "electricity_wan_kwh",
+)
+PANEL_COLUMNS = (
+    "credit_code",
+    "month",
+    "year",
+    "month_no",
+    "township_code",
+    "industry_code",
+    "above_scale",
+    *FIGURES,
     "stats_batch_id",
     "stats_row",
     "tax_batch_id",

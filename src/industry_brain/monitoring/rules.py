@@ -18,22 +18,12 @@ import yaml
 
 from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.yaml_lines import LineLoader
+from industry_brain.monitoring.panel import FIGURES
 
 SHIPPED = "default.yaml"
 
-# Figures a rule may test: the panel's numeric columns (monitoring/panel.py PANEL_COLUMNS).
-MEASURES = (
-    "output_wan",
-    "output_ytd_wan",
-    "sales_wan",
-    "sales_ytd_wan",
-    "export_wan",
-    "export_ytd_wan",
-    "employees",
-    "tax_wan",
-    "tax_ytd_wan",
-    "electricity_wan_kwh",
-)
+# Figures a rule may test: the panel's figures.
+MEASURES = FIGURES
 
 # kind -> the parameters each dated parameter set must give
 KIND_PARAMS: dict[str, tuple[str, ...]] = {
