@@ -118,56 +118,28 @@ def _report(info: dict[str, Any], as_json: bool) -> None:
         out.print(f"匹配记录 {info['id']}（{info['credit_code']}）：{info['status_name']}")
 
 
-@policies_app.command("confirm")
-@friendly_errors
-def confirm_command(
-    match_id: MatchArg,
-    by: ByUser,
-    reason: ReasonOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """部门确认一家企业符合 (the department confirms)."""
-    _report(_decide("confirm", match_id, reason, by, db), as_json)
+def _decision_command(decision: str, help_text: str) -> None:
+    """One of the four decisions on a match, as `policies DECISION MATCH_ID --by ...`: the same
+    options for each, through `_decide`."""
+
+    def command(
+        match_id: MatchArg,
+        by: ByUser,
+        reason: ReasonOption = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        _report(_decide(decision, match_id, reason, by, db), as_json)
+
+    command.__doc__ = help_text
+    command.__name__ = f"{decision}_command"
+    policies_app.command(decision)(friendly_errors(command))
 
 
-@policies_app.command("remove")
-@friendly_errors
-def remove_command(
-    match_id: MatchArg,
-    by: ByUser,
-    reason: ReasonOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """部门剔除一家企业，须写理由 (the department removes, with a reason)."""
-    _report(_decide("remove", match_id, reason, by, db), as_json)
-
-
-@policies_app.command("accept")
-@friendly_errors
-def accept_command(
-    match_id: MatchArg,
-    by: ByUser,
-    reason: ReasonOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """企业确认享受 (the enterprise accepts)."""
-    _report(_decide("accept", match_id, reason, by, db), as_json)
-
-
-@policies_app.command("decline")
-@friendly_errors
-def decline_command(
-    match_id: MatchArg,
-    by: ByUser,
-    reason: ReasonOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """企业放弃 (the enterprise declines)."""
-    _report(_decide("decline", match_id, reason, by, db), as_json)
+_decision_command("confirm", "部门确认一家企业符合 (the department confirms).")
+_decision_command("remove", "部门剔除一家企业，须写理由 (the department removes, with a reason).")
+_decision_command("accept", "企业确认享受 (the enterprise accepts).")
+_decision_command("decline", "企业放弃 (the enterprise declines).")
 
 
 @policies_app.command("pay")
