@@ -3,7 +3,8 @@ of 5,000 enterprises × 5 years, on SQLite and on PostgreSQL.
 
     uv run --no-sync python bench/load_web.py [--db sqlite|postgres|both] [--clients 50]
                                               [--requests 20] [--enterprises 5000] [--years 5]
-                                              [--think 0] [--pages [--all-pages]] [--json] [--trace N]
+                                              [--think 0] [--pages [--all-pages]] [--gc-log]
+                                              [--json] [--trace N]
 
 For each database: a fresh database with the district inserted directly (enterprises spread over
 the district's townships; a 税务 batch and a 统计 batch per year, so every profile resolves two
@@ -24,6 +25,9 @@ the seconds it took are printed): a server runs for days, its first minute is no
 Printed per route: requests, errors (any non-2xx or transport error), p50, p95 and max in ms,
 with the machine's `uptime` before and after each database's run (the load of a shared machine
 moves every figure).
+
+With --gc-log, the server logs its garbage-collection pauses of 5 ms or more during the load
+(setting gc_log) and their count, total and longest are printed after the table.
 
 With --trace N, no server: each API route is called N times in this process, one request at a
 time, on the same district, and what one request costs the database is printed: statements per
@@ -179,11 +183,27 @@ def make_database(kind: str) -> tuple[str, Any]:
     return base.rsplit("/", 1)[0] + "/" + name, drop
 
 
-def start_server(url: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(url: str, gc_log: str = "") -> tuple[subprocess.Popen[bytes], str]:
     from web_fixtures import free_port, serve
 
     port = free_port()
-    return serve(url, port, env={"INDUSTRY_BRAIN_LOGIN_MAX_FAILURES": "1000"}), f"http://127.0.0.1:{port}"
+    env = {"INDUSTRY_BRAIN_LOGIN_MAX_FAILURES": "1000", "INDUSTRY_BRAIN_GC_LOG": gc_log}
+    return serve(url, port, env=env), f"http://127.0.0.1:{port}"
+
+
+def gc_pauses(path: str) -> dict[str, Any]:
+    """The server's garbage-collection pauses of 5 ms or more logged during the load (setting
+    gc_log): how many, their total and the longest, in ms, and the full collections among them."""
+    lines = [line.split() for line in Path(path).read_text(encoding="utf-8").splitlines() if line]
+    ms = [float(m) for _, m in lines]
+    full = [float(m) for g, m in lines if g == "2"]
+    return {
+        "pauses": len(ms),
+        "total_ms": round(sum(ms), 1),
+        "max_ms": max(ms, default=0.0),
+        "full": len(full),
+        "full_total_ms": round(sum(full), 1),
+    }
 
 
 async def _sign_in(client: httpx.AsyncClient, username: str) -> dict[str, str]:
@@ -331,12 +351,17 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 "uptime": [uptime()],
                 **trace(url, district, args),
             }
-        process, base = start_server(url)
+        log = str(Path(tempfile.mkdtemp(prefix="ib-gc-")) / "gc.log") if args.gc_log else ""
+        process, base = start_server(url, log)
         try:
             warm = wait_until_ready(base)
+            if log:  # the load's pauses, not start-up's
+                Path(log).write_text("", encoding="utf-8")
             load_before = uptime()
             result = asyncio.run(load(base, district, args))
             result["warm_seconds"] = warm
+            if log:
+                result["gc"] = gc_pauses(log)
         finally:
             from web_fixtures import stop
 
@@ -363,6 +388,11 @@ def main() -> None:
         help="with --pages, also one more page of the role's menu each turn (every page in turn)",
     )
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--gc-log",
+        action="store_true",
+        help="also print the server's garbage-collection pauses during the load",
+    )
     parser.add_argument(
         "--trace", type=int, default=0, metavar="N", help="no load: N requests per route in process, traced"
     )
@@ -396,6 +426,12 @@ def main() -> None:
             print(f"{name:<16}{cells}  {meets}")
             for example in s["error_examples"]:
                 print(f"    error: {example}")
+        if "gc" in r:
+            g = r["gc"]
+            print(
+                f"garbage collection: {g['pauses']} pauses of 5 ms or more, {g['total_ms']} ms in all, "
+                f"longest {g['max_ms']} ms; {g['full']} full collections, {g['full_total_ms']} ms"
+            )
 
 
 if __name__ == "__main__":

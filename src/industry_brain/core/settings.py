@@ -153,6 +153,10 @@ class Settings:
     job_keep_days: int = 7
     """Finished jobs and their files are deleted this many days after they end."""
 
+    gc_log: str = ""
+    """A file to which the web server appends one line per garbage collection that pauses it
+    5 ms or more (generation, milliseconds); empty: none. For measuring (bench/load_web.py)."""
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 

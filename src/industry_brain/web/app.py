@@ -151,6 +151,8 @@ def create_app(settings: Any) -> FastAPI:
         # interpreter lock: at the default 5 ms hand-over, a page waiting for the lock behind
         # a few reading threads waited tens of milliseconds each time (bench/load_web.py).
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+        if settings.gc_log:
+            nicegui_speed.log_pauses(settings.gc_log)
         threading.Thread(target=_warm, args=(engine, settings), name="warm-cockpit", daemon=True).start()
         yield
         engine.dispose()

@@ -54,3 +54,23 @@ def freeze_heap() -> None:
 
     gc.collect()
     gc.freeze()
+
+
+def log_pauses(path: str, *, at_least_ms: float = 5.0) -> None:
+    """Append a line `generation milliseconds` to `path` for each garbage collection that holds
+    the interpreter `at_least_ms` or more (setting gc_log): the pauses every request waits out."""
+    import gc
+    import time
+
+    began: list[float] = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+            return
+        ms = (time.perf_counter() - began[0]) * 1000
+        if ms >= at_least_ms:
+            with open(path, "a", encoding="utf-8") as out:
+                out.write(f"{info['generation']} {ms:.1f}\n")
+
+    gc.callbacks.append(timed)
