@@ -148,8 +148,9 @@ def create_app(settings: Any) -> FastAPI:
 
         warmup.started()
         # The pages run on the event loop and the reads in worker threads, all behind one
-        # interpreter lock: at the default 5 ms hand-over, a page waiting for the lock behind
-        # a few reading threads waited tens of milliseconds each time (bench/load_web.py).
+        # interpreter lock: at the default 5 ms hand-over the loop can wait 5 ms behind each
+        # reading thread it queues after. (bench/load_web.py runs with 1 ms were within the
+        # run-to-run noise of this 2-core machine; docs/benchmarks.md.)
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         if settings.gc_log:
             nicegui_speed.log_pauses(settings.gc_log)
