@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.document import Block, write_pages
+from industry_brain.core.labels import moment
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 from industry_brain.policies import workflow as wf
@@ -37,8 +38,11 @@ LIST_HEAD = ("序号", "企业名称", "统一社会信用代码", "所属镇街
 
 
 def _day(d: dt.date | str | None) -> str:
+    """A date as officials write it; a stored moment (UTC) is first read as its Beijing day."""
     if d is None:
         return "—"
+    if isinstance(d, dt.datetime):
+        d = dt.date.fromisoformat(moment(d)[:10])
     d = dt.date.fromisoformat(d[:10]) if isinstance(d, str) else d
     return f"{d.year}年{d.month}月{d.day}日"
 
