@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from industry_brain.core.auth import NotFound, audit
-from industry_brain.core.scope import DISTRICT_WIDE
+from industry_brain.core.scope import DISTRICT_WIDE, Scope
 from industry_brain.web.api import ERRORS, Detail, Token, signed_in
 from industry_brain.web.api_domains import TEXT, allow, data_year, known_plan, plan_title, refusals
 from industry_brain.web.downloads import attachment
@@ -48,6 +48,11 @@ class ActualIn(BaseModel):
     value: float | None = Field(default=None, allow_inf_nan=False)
     status: str | None = Field(default=None, max_length=20, description="定性指标的完成情况")
     note: str | None = Field(default=None, max_length=500, pattern=TEXT)
+
+
+def _audited(session: Any, scope: Scope, request: Request, action: str, target: str, detail: Any) -> None:
+    """The audit entry of a change made through the plans API, with the caller's address."""
+    audit(session, scope=scope, action=action, target=target, detail=detail, address=client_address(request))
 
 
 @router.get("/plans", responses=REFUSED)
@@ -126,13 +131,13 @@ def report_actual(plan_id: PlanId, body: ActualIn, request: Request, token: Toke
             note=body.note,
             scope=scope,
         )
-        audit(
+        _audited(
             session,
-            scope=scope,
-            action="plans.record_actual",
-            target=f"{plan_id}/{body.indicator_id}",
-            detail={"period": row.period, "value": row.value, "status": row.status},
-            address=client_address(request),
+            scope,
+            request,
+            "plans.record_actual",
+            f"{plan_id}/{body.indicator_id}",
+            {"period": row.period, "value": row.value, "status": row.status},
         )
         return {
             "id": row.id,
@@ -225,13 +230,13 @@ def upload_pack(file: UploadFile, request: Request, token: Token) -> dict[str, A
             raise HTTPException(status_code=413, detail="规划包文件超过 20 MB 上限")
         path.write_bytes(content)
         draft = upload_draft(session, path=path, scope=scope)
-        audit(
+        _audited(
             session,
-            scope=scope,
-            action="plans.upload_pack",
-            target=draft["plan_id"],
-            detail={"version": draft["version"], "file": path.name},
-            address=client_address(request),
+            scope,
+            request,
+            "plans.upload_pack",
+            draft["plan_id"],
+            {"version": draft["version"], "file": path.name},
         )
         return draft
 
@@ -270,14 +275,7 @@ def edit_plan_draft(plan_id: PlanId, body: DraftEdit, request: Request, token: T
         draft = edit_draft(
             session, plan_id=plan_id, scope=scope, indicators=body.indicators, tasks=body.tasks
         )
-        audit(
-            session,
-            scope=scope,
-            action="plans.edit_draft",
-            target=plan_id,
-            detail=body.model_dump(),
-            address=client_address(request),
-        )
+        _audited(session, scope, request, "plans.edit_draft", plan_id, body.model_dump())
         return draft
 
 
@@ -288,14 +286,7 @@ def publish_plan_draft(plan_id: PlanId, request: Request, token: Token) -> dict[
 
     with signed_in(token) as (session, scope), refusals():
         draft = publish_draft(session, plan_id=plan_id, scope=scope)
-        audit(
-            session,
-            scope=scope,
-            action="plans.publish",
-            target=plan_id,
-            detail={"version": draft["version"]},
-            address=client_address(request),
-        )
+        _audited(session, scope, request, "plans.publish", plan_id, {"version": draft["version"]})
         return draft
 
 
@@ -306,14 +297,7 @@ def discard_plan_draft(plan_id: PlanId, request: Request, token: Token) -> dict[
 
     with signed_in(token) as (session, scope), refusals():
         done = discard_draft(session, plan_id=plan_id, scope=scope)
-        audit(
-            session,
-            scope=scope,
-            action="plans.discard_draft",
-            target=plan_id,
-            detail={"version": done["version"]},
-            address=client_address(request),
-        )
+        _audited(session, scope, request, "plans.discard_draft", plan_id, {"version": done["version"]})
         return done
 
 
@@ -329,14 +313,7 @@ def restore_plan_draft(
 
     with signed_in(token) as (session, scope), refusals():
         draft = restore_draft(session, plan_id=plan_id, scope=scope, version=version)
-        audit(
-            session,
-            scope=scope,
-            action="plans.restore_draft",
-            target=plan_id,
-            detail={"version": draft["version"]},
-            address=client_address(request),
-        )
+        _audited(session, scope, request, "plans.restore_draft", plan_id, {"version": draft["version"]})
         return draft
 
 
