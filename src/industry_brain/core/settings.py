@@ -106,6 +106,10 @@ class Settings:
     """A district's own alert rules file (docs/monitoring-rules.md) used instead of the shipped
     monitoring/rules/default.yaml; empty: the shipped rules. A file that does not validate is
     refused with its line and reason."""
+    policies_dir: str = ""
+    """Folder of a district's own policy files (docs/policies.md format, *.yaml), run beside the
+    shipped ones; a file with a shipped policy's id is the district's version of it. Files are
+    added with `industry-brain policies add`. Empty: the shipped policies only."""
     evidence_dir: str = ""
     """Directory where appeals' 证明材料 are stored, under generated names, outside the web root;
     empty = a folder beside the SQLite file (`<db>_evidence`), or `./industry_brain_evidence`

@@ -51,9 +51,10 @@ def _num(v: float | None) -> str:
 @policies_app.command("list")
 @friendly_errors
 def list_command(as_json: JsonOption = False) -> None:
-    """已载入的政策 (the shipped policies)."""
-    from industry_brain.policies.format import shipped
+    """已载入的政策：随附政策与本区政策文件 (the policies run here)."""
+    from industry_brain.policies.format import catalogue, shipped
 
+    ours = shipped()
     rows: list[dict[str, Any]] = [
         {
             "id": p.id,
@@ -67,13 +68,15 @@ def list_command(as_json: JsonOption = False) -> None:
             "payment_mode": p.payment_mode,
             "conditions": len(p.conditions),
             "basis": p.basis,
+            "file": p.file,
+            "source": "shipped" if ours.get(p.id) is p else "district",
         }
-        for p in shipped().values()
+        for p in catalogue().values()
     ]
     if as_json:
         print_json(rows)
         return
-    grid = table("政策", "名称", "文号", "有效期", "兑现方式", "条件数")
+    grid = table("政策", "名称", "文号", "有效期", "兑现方式", "条件数", "来源")
     for r in rows:
         grid.add_row(
             r["id"],
@@ -82,6 +85,7 @@ def list_command(as_json: JsonOption = False) -> None:
             f"{r['effective_from']} 至 {r['effective_to'] or '长期'}",
             r["payment_mode"],
             str(r["conditions"]),
+            "随附" if r["source"] == "shipped" else "本区",
         )
     out.print(grid)
 
@@ -118,6 +122,70 @@ def check_command(
                 out.print(f"  {f}")
     if failures:
         raise typer.Exit(1)
+
+
+@policies_app.command("add")
+@friendly_errors
+def add_command(
+    file: Annotated[Path, typer.Argument(help="本区政策文件（YAML）", show_default=False)],
+    cases: Annotated[
+        Path | None,
+        typer.Option("--cases", help="先运行此测试用例文件，全部通过才加入", show_default=False),
+    ] = None,
+    as_of: AsOfOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="不再询问，直接加入")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """加入本区政策文件：校验、测试、预览影响，确认后放入 policies_dir (add a district policy)."""
+    from industry_brain.policies import district
+
+    if as_json and not yes:
+        raise IndustryBrainError("--json 须与 --yes 同用（不再询问）")
+    settings = settings_for(db)
+    district.folder_of(settings)
+    draft, count = district.checked(file, cases)
+    live = district.replacing(draft)
+    day = _day(as_of)
+    change = _change_of(settings, draft, day)
+    if not as_json:
+        was = f"替换现行第 {live.version} 版" if live else "新增政策"
+        out.print(f"{file.name}：格式有效，{draft.name}（{draft.id}，第 {draft.version} 版），{was}")
+        if cases is not None:
+            out.print(f"测试用例 {count} 个，全部通过")
+        out.print(change["text"])
+    if not yes and not typer.confirm("确认加入？", default=False):
+        raise IndustryBrainError("未加入：未确认（可加 --yes）")
+    got = district.add(settings=settings, draft=draft, source=file, now=dt.datetime.now())
+    got["cases"], got["change"] = count, change["figures"]
+    if as_json:
+        print_json(got)
+        return
+    out.print(f"已加入：{got['file']}")
+    if got["replaced"]:
+        out.print(f"原文件已保存为 {got['replaced']}（放回原处即可恢复）")
+
+
+def _change_of(settings: Any, draft: Any, day: dt.date) -> dict[str, Any]:
+    """What adding the draft changes on `day`, by the sandbox; none told when no data is loaded."""
+    from industry_brain.cli.support import NoDatabase
+    from industry_brain.policies.sandbox import sandbox
+
+    if not draft.in_force(day):
+        return {"text": f"{day.isoformat()} 不在此政策有效期内，暂不影响匹配", "figures": None}
+    with boundary(settings) as session:
+        try:
+            require_data(session, settings)
+        except NoDatabase:
+            return {"text": "数据库中尚无企业数据，无法预览影响", "figures": None}
+        got = sandbox(session, draft=draft, as_of=day, scope=Scope.system())
+    c = got["cost"]
+    figures = {"gained": len(got["gained"]), "lost": len(got["lost"]), **c}
+    text = (
+        f"按 {day.isoformat()} 判定：新增符合 {figures['gained']} 家，不再符合 {figures['lost']} 家；"
+        f"金额 {_num(c['live_wan'])} → {_num(c['draft_wan'])} 万元（{c['delta_wan']:+,.2f}）"
+    )
+    return {"text": text, "figures": figures}
 
 
 @policies_app.command("match")

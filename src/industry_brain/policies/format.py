@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -378,8 +378,37 @@ def shipped() -> dict[str, Policy]:
     return out
 
 
+def _files(folder: str) -> tuple[tuple[str, int, int], ...]:
+    """The district folder's policy files with their change stamps (the cache key)."""
+    base = Path(folder)
+    if not base.is_dir():
+        raise IndustryBrainError(f"本区政策文件夹 {folder} 不存在（policies_dir 设置）")
+    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(base.glob("*.yaml")))
+
+
+@lru_cache(maxsize=4)
+def _with_district(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, Policy]:
+    out = dict(shipped())
+    for name, _, _ in stamp:
+        found = read_policy(Path(folder) / name)
+        out[found.id] = found  # a district file with a shipped id is the district's version
+    return out
+
+
+def catalogue() -> dict[str, Policy]:
+    """The policies this platform runs, by id: the shipped ones and the district's own files
+    (the policies_dir setting), a district file replacing the shipped policy of its id. A
+    district file that does not validate is refused with its line and reason, never skipped."""
+    from industry_brain.core.settings import get_settings
+
+    folder = get_settings().policies_dir
+    if not folder:
+        return shipped()
+    return _with_district(folder, _files(folder))
+
+
 def policy(policy_id: str) -> Policy:
-    found = shipped()
+    found = catalogue()
     if policy_id not in found:
         raise IndustryBrainError(f"未知的政策“{policy_id}”；可用：{'、'.join(found)}")
     return found[policy_id]

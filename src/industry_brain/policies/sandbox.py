@@ -17,7 +17,7 @@ from industry_brain.core.scope import Scope
 from industry_brain.cultivation.service import visible_codes
 from industry_brain.policies import record as records
 from industry_brain.policies.engine import evaluate
-from industry_brain.policies.format import Policy, shipped
+from industry_brain.policies.format import Policy, catalogue
 from industry_brain.reference.divisions import township_name
 
 DIMENSIONS = ("cluster", "township", "tier", "mu_grade")
@@ -83,7 +83,7 @@ def sandbox(
     """The draft against the live policy of the same id on `as_of`, within `scope`."""
     if not draft.in_force(as_of):
         raise IndustryBrainError(f"草案在 {as_of.isoformat()} 不在有效期内")
-    live = shipped().get(draft.id)
+    live = catalogue().get(draft.id)
     year = draft.figures_year_for(as_of)
     record = records.record_of(session, year=year)
     diff = compare(live, draft, record, records.titles_all(session), as_of=as_of, engine=engine)

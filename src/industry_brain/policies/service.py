@@ -17,12 +17,12 @@ from industry_brain.cultivation.service import visible_codes
 from industry_brain.policies import frames
 from industry_brain.policies import record as records
 from industry_brain.policies.engine import evaluate
-from industry_brain.policies.format import Policy, policy, shipped
+from industry_brain.policies.format import Policy, catalogue, policy
 from industry_brain.policies.trace import Statement, trace
 
 
 def chosen(policy_ids: list[str] | None) -> list[Policy]:
-    return [policy(p) for p in policy_ids] if policy_ids else list(shipped().values())
+    return [policy(p) for p in policy_ids] if policy_ids else list(catalogue().values())
 
 
 def matches_frame(

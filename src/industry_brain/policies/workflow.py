@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, defer
 from industry_brain.core.audit import audit, now
 from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.scope import Scope
-from industry_brain.policies.format import Policy, parse_policy, policy, shipped
+from industry_brain.policies.format import Policy, catalogue, parse_policy, policy
 from industry_brain.policies.models import PolicyMatch, PolicyPayment, PolicyRun
 from industry_brain.policies.service import matches_frame
 from industry_brain.policies.trace import Statement, trace
@@ -77,7 +77,7 @@ def may_start(session: Session, *, scope: Scope, policy_id: str, as_of: dt.date)
 
 def runnable(scope: Scope, when: dt.date) -> dict[str, str]:
     """The policies in force on `when` whose 比对 `scope` may start: id → name."""
-    return {p.id: p.name for p in shipped().values() if runs_policy(scope, p) and p.in_force(when)}
+    return {p.id: p.name for p in catalogue().values() if runs_policy(scope, p) and p.in_force(when)}
 
 
 def start_run(
@@ -277,9 +277,9 @@ def _row(m: PolicyMatch, run: PolicyRun, paid: float | None, with_trace: bool = 
 
 
 def _name(policy_id: str) -> str:
-    from industry_brain.policies.format import shipped
+    from industry_brain.policies.format import catalogue
 
-    found = shipped().get(policy_id)
+    found = catalogue().get(policy_id)
     return found.name if found else policy_id
 
 

@@ -55,7 +55,7 @@ def _policies_for(scope: Scope, ids: list[str] | None) -> tuple[list[Any], Scope
 @router.get("", responses=ERRORS)
 def policies(token: Token) -> Any:
     """已载入的政策 (the policies)."""
-    from industry_brain.policies.format import shipped
+    from industry_brain.policies.format import catalogue
 
     with signed_in(token, reads=True):
         pass
@@ -63,7 +63,7 @@ def policies(token: Token) -> Any:
         {"id": p.id, "version": p.version, "name": p.name, "document_no": p.document_no,
          "department": p.department, "effective_from": p.effective_from, "effective_to": p.effective_to,
          "payment_mode": p.payment_mode, "basis": p.basis}
-        for p in shipped().values()
+        for p in catalogue().values()
     ]  # fmt: skip
 
 

@@ -43,9 +43,9 @@ class View:
 
 def _policies_for(scope: Scope) -> tuple[list[Policy], Scope]:
     """The policies `scope` matches on the page, and the scope enterprises are narrowed with."""
-    from industry_brain.policies.format import shipped
+    from industry_brain.policies.format import catalogue
 
-    use = list(shipped().values())
+    use = list(catalogue().values())
     if scope.role == "department":  # a department sees the policies it runs, for every enterprise
         return [p for p in use if p.department == scope.unit], Scope.system()
     return use, scope
@@ -246,12 +246,12 @@ def _district(scope: Scope, view: View, when: dt.date, lang: str) -> None:
 
 
 def _policies(lang: str) -> None:
-    from industry_brain.policies.format import shipped
+    from industry_brain.policies.format import catalogue
 
     rows = [
         {"name": p.name, "document_no": p.document_no, "department": p.department, "mode": p.payment_mode,
          "period": f"{p.effective_from} 至 {p.effective_to or '长期'}", "beneficiaries": p.beneficiaries}
-        for p in shipped().values()
+        for p in catalogue().values()
     ]  # fmt: skip
     cols = [
         ("name", "政策"),
