@@ -113,6 +113,8 @@ class _Columns:
     target: int | None = None
     actual: int | None = None
     years: dict[str, int] = field(default_factory=dict)
+    growth: int | None = None  # a growth column after the years ("“十三五”年均增长(%)")
+    annual: bool = False  # whether that growth is a yearly average (年均)
 
 
 def _header(cells: list[str]) -> _Columns | None:
@@ -129,7 +131,13 @@ def _header(cells: list[str]) -> _Columns | None:
         if role in order and getattr(cols, role) is None:
             setattr(cols, role, k)
             cols.years[role] = int(HEADER_YEAR.search(c).group(1))  # type: ignore[union-attr]
-    return cols if cols.target is not None else None
+    if cols.target is None:
+        return None
+    last = years[min(len(years), 3) - 1][0]
+    after = [c for c in cells[last + 1 :] if c.strip()][:1]
+    if after and GROWTH_HEADER.search(after[0]) and not HEADER_YEAR.search(after[0]):
+        cols.growth, cols.annual = min(len(years), 3), "年均" in after[0]
+    return cols
 
 
 def _value(cell: str) -> tuple[float | None, int | None] | None:
@@ -218,13 +226,37 @@ def _rows(cells: list[str]) -> list[Proposal]:
         name = cells[i]
         if cols is not None and len(values) >= 2 and _name_like(name):
             after = cells[j] if j < len(cells) else ""
-            found.append(_from_row(name, values, cols, category, after, unit=unit))
+            row = _from_row(name, values, cols, category, after, unit=unit)
+            found += [row, *_growth_of(row, values, cols)]
             i = j
             continue
         if name and _name_like(name) and len(name) <= 10 and not values:
             category = name
         i += 1
     return found
+
+
+def _growth_of(
+    row: Proposal, values: list[tuple[tuple[float | None, int | None], str]], cols: _Columns
+) -> list[Proposal]:
+    """The row's figure in the growth column, as its own proposal of the same name and year."""
+    k = cols.growth
+    if k is None or k >= len(values) or values[k][0][0] is None:
+        return []
+    value = values[k][0][0]
+    return [
+        Proposal(
+            name=row.name,
+            unit="%",
+            direction="decrease_by" if value is not None and value < 0 else "increase_by",
+            change="annual_percent" if cols.annual else "percent",
+            target_year=row.target_year,
+            target_value=value,
+            quote=row.quote,
+            kind="table",
+            category=row.category,
+        )
+    ]
 
 
 def _name_like(cell: str) -> bool:

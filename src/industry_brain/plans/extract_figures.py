@@ -90,7 +90,7 @@ OUTCOME = re.compile(r"(?:开工|竣工|投产|投用|建成|落地|签约|通�
 # A count whose noun is the subject of the clause's next figure ("158个重点项目完成投资189.4亿元").
 SUBJECT_OF_NEXT = re.compile(r"^(?P<noun>[\u4e00-\u9fff]{2,12}?)(?:累计|共)?(?:完成|实现)")
 # A name that is only the change of the figure before it ("…存量为36581户，较2023年末净增11152户").
-BARE_CHANGES = ("增幅", "增速", "涨幅", "净增")
+BARE_CHANGES = ("增幅", "增速", "涨幅", "净增", "年均增速", "年均增幅")
 # A bare measure after a clause that names what it measures ("战略性新兴产业比重提升，完成产值…").
 BARE_MEASURES = ("产值", "增加值", "总产值", "营业收入", "收入", "利润", "税收")
 # A clause without a figure names the measure the next one gives ("总产值首次突破千亿元大关，超过1100亿元").
@@ -283,13 +283,26 @@ def _figures(sentence: str, year: int, kind: str, ctx: _Context, *, bulletin: bo
         elif len(named) > 1 and len({n for n, _, _ in named}) == len(named):
             listed = [n for n, _, _ in named]
         years = _listed_years(clause, len(named))
+        kinds = [kind] * len(named)
+        if len(named) >= 2 and (span := FROM_TO.match(clause)):
+            # "地区生产总值从2015年末的300.41亿元跃升至2020年的469.5亿元": one name, each its year
+            named[:2] = [(span["name"], m, u) for _, m, u in named[:2]]
+            years = [int(span["y1"]), int(span["y2"])] + [year] * (len(named) - 2)
+            kinds[0] = "actual"
+            kinds[1] = _kind(years[1], sentence, ctx, stated=True)
         for k, (raw, m, unit) in enumerate(named):
             name = _name(raw, previous, ctx.places) or "（待补指标名）"
             previous = name
-            found.append(_proposal(name, m, unit, years[k] if years else year, kind, sentence, ctx.heading))
+            found.append(
+                _proposal(name, m, unit, years[k] if years else year, kinds[k], sentence, ctx.heading)
+            )
     return found
 
 
+FROM_TO = re.compile(
+    rf"^(?P<name>[^，,；;]*?)(?:由|从)\s*(?P<y1>20\d{{2}})\s*年(?:末|底)?的?\s*-?{_NUM}\s*(?:{_UNIT})"
+    rf"[^，,；;\d]*?(?:到|至)\s*(?P<y2>20\d{{2}})\s*年(?:末|底)?的?\s*-?{_NUM}"
+)
 LISTED_YEARS = re.compile(r"^\s*((?:20\d{2}\s*年\s*[、和及]\s*)+20\d{2}\s*年)")
 
 
@@ -380,7 +393,7 @@ def _spread(named: list[tuple[str, re.Match[str], str]]) -> list[tuple[str, re.M
         return named
     head = re.sub(r"(?:比上年同期|比去年同期|同比|比上年|较上年)?分别.*$", "", named[0][0])
     head = re.sub(r"(?:比上年同期|比去年同期|同比|比上年|较上年)$", "", head)
-    parts = [p for p in re.split(r"、", head) if p]
+    parts = _sectors(head, len(named)) or [p for p in re.split(r"、", head) if p]
     if len(parts) != len(named):
         parts = [p for p in re.split(r"[、和]", head) if p]
     if len(parts) != len(named):
@@ -390,6 +403,14 @@ def _spread(named: list[tuple[str, re.Match[str], str]]) -> list[tuple[str, re.M
     if suffix:
         parts = [p if p.endswith(suffix.group(1)) else p + suffix.group(1) for p in parts]
     return [(p, m, u) for p, (_, m, u) in zip(parts, named, strict=True)]
+
+
+def _sectors(head: str, count: int) -> list[str]:
+    """ "一二三产增加值", "一、二、三产业增加值": one name per sector, as 一产增加值, 二产增加值, ..."""
+    m = re.match(r"^(.*?)([一二三](?:、?[一二三]){1,2})产(业?)(.*)$", head)
+    if not m or len(sectors := m[2].replace("、", "")) != count:
+        return []
+    return [f"{m[1]}{c}产{m[3]}{m[4]}" for c in sectors]
 
 
 # Words written as a pair sharing what follows: 存、贷款余额 are 存款余额 and 贷款余额, 进、出口总额
