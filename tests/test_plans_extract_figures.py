@@ -239,3 +239,32 @@ def test_people_and_working_days_and_a_ceiling_to_shorten_to(tmp_path: Path) -> 
         ("企业开办时间", 1.0, "个工作日", 2025, "at_most"),  # 压缩至: a ceiling
         ("专利行政裁决时间", 70.0, "个工作日", 2025, "at_most"),
     ]
+
+
+SPANS = """某区“十四五”规划纲要
+2021-03-10
+地区生产总值从2015年末的300.41亿元跃升至2020年的469.5亿元，年均增长9.3%。
+到“十四五”末，全区工业总产值突破2000亿元，年均增速15%左右；规模以上工业增加值在675亿元以上。
+全年实现地区生产总值[2]174.99亿元。2025年，全县GDP增长目标为5%，一二三产增加值分别增长4.5%、7.2%、4.3%左右。
+"""
+
+
+def test_review_sentences_give_each_figure_its_own_name_and_year(tmp_path):
+    rows = _rows(SPANS, tmp_path)
+    assert ("地区生产总值", 300.41, "亿元", 2015, "actual") in rows  # 从2015年末的…
+    assert ("地区生产总值", 469.5, "亿元", 2020, "actual") in rows  # …跃升至2020年的
+    assert ("工业总产值", 15.0, "%", 2025, "target") in rows  # 年均增速 is the figure before it's
+    assert ("规模以上工业增加值", 675.0, "亿元", 2025, "target") in rows  # not "…增加值在"
+    assert any(r[0] == "地区生产总值" and r[1] == 174.99 for r in rows)  # the footnote mark [2] goes
+    assert any(r[:3] == ("GDP", 5.0, "%") for r in rows)  # not "GDP增长目标"
+    sectors = [r[0] for r in rows if r[1] in (4.5, 7.2, 4.3)]
+    assert sectors == ["一产增加值", "二产增加值", "三产增加值"]
+
+
+def test_a_growth_column_after_the_years_is_read_with_its_row(tmp_path):
+    table = "指 标 |\n2015年 完成 |\n2020年 完成 |\n“十三五”年均增长(%) |\n指标属性 |\n|\n"
+    table += "地区生产总值(亿元) |\n300.41 |\n469.5 |\n9.3 |\n预期性 |\n|\n"
+    table += "规模以上工业增加值(亿元) |\n240 |\n188.5 |\n-5.82 |\n预期性 |\n|\n"
+    rows = _rows("某区规划\n2021-03-10\n表1:“十三五”主要目标\n" + table, tmp_path)
+    growth = {r[0]: r[1] for r in rows if r[2] == "%"}
+    assert growth == {"地区生产总值": 9.3, "规模以上工业增加值": -5.82}
