@@ -191,6 +191,17 @@ def start_server(url: str, gc_log: str = "") -> tuple[subprocess.Popen[bytes], s
     return serve(url, port, env=env), f"http://127.0.0.1:{port}"
 
 
+def memory_mb(pid: int, field: str = "VmHWM") -> float | None:
+    """The server process's resident memory in MB: its peak so far (VmHWM) or now (VmRSS);
+    None off Linux."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith(field + ":")), 0)
+    return round(kb / 1024, 1)
+
+
 def gc_pauses(path: str) -> dict[str, Any]:
     """The server's garbage-collection pauses of 5 ms or more logged during the load (setting
     gc_log): how many, their total and the longest, in ms, and the full collections among them."""
@@ -358,10 +369,14 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             if log:  # the load's pauses, not start-up's
                 Path(log).write_text("", encoding="utf-8")
             load_before = uptime()
+            start_mb = memory_mb(process.pid, "VmRSS")
             result = asyncio.run(load(base, district, args))
             result["warm_seconds"] = warm
+            result["server_start_mb"] = start_mb
             if log:
                 result["gc"] = gc_pauses(log)
+            result["server_peak_mb"] = memory_mb(process.pid)
+            result["server_end_mb"] = memory_mb(process.pid, "VmRSS")
         finally:
             from web_fixtures import stop
 
@@ -415,6 +430,8 @@ def main() -> None:
             f"cockpit), {args.clients} clients, think {args.think} s, {r['seconds']} s"
         )
         print("\n".join(f"uptime: {u}" for u in r["uptime"]))
+        mb = (r.get("server_peak_mb"), r.get("server_start_mb"), r.get("server_end_mb"))
+        print(f"server memory: peak {mb[0]} MB, {mb[1]} MB when the load began, {mb[2]} MB at its end")
         print(f"{'route':<16}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  target")
         for name, s in sorted(r["routes"].items()):
             meets = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 from nicegui.helpers import functions
 
 from industry_brain.web import nicegui_speed
@@ -38,3 +39,30 @@ def test_install_reaches_the_helpers_nicegui_calls_and_is_idempotent() -> None:
     nicegui_speed.install()
     assert helpers.expects_arguments is first
     assert helpers.expects_arguments(Owner().with_event) is True
+
+
+@pytest.fixture
+def collector():
+    import gc
+
+    before = gc.get_threshold()
+    yield gc
+    gc.unfreeze()
+    gc.set_threshold(*before)
+
+
+def test_the_heap_freezes_and_takes_the_configured_thresholds(collector):
+    from industry_brain.web.nicegui_speed import freeze_heap
+
+    freeze_heap("7000,10,10")
+    assert collector.get_threshold() == (7000, 10, 10) and collector.get_freeze_count() > 0
+
+
+@pytest.mark.parametrize("bad", ["7000,10", "a,b,c", "0,10,10"])
+def test_bad_thresholds_keep_the_interpreters_and_say_so(collector, caplog, bad):
+    from industry_brain.web.nicegui_speed import freeze_heap
+
+    collector.set_threshold(700, 10, 10)
+    freeze_heap(bad)
+    assert collector.get_threshold() == (700, 10, 10)
+    assert "gc_thresholds" in caplog.text and bad in caplog.text

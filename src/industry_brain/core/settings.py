@@ -161,6 +161,12 @@ class Settings:
     """A file to which the web server appends one line per garbage collection that pauses it
     5 ms or more (generation, milliseconds); empty: none. For measuring (bench/load_web.py)."""
 
+    gc_thresholds: str = "7000,10,10"
+    """The web server's garbage-collector thresholds, three integers `gen0,gen1,gen2` as
+    Python's gc.set_threshold takes them, applied once the start-up heap is frozen; empty: the
+    interpreter's own (700,10,10). With the heap frozen, the interpreter's own run a full
+    collection every few seconds under load, each walking every page kept for its browser."""
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 

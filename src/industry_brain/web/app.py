@@ -113,7 +113,7 @@ def _warm(engine: Any, settings: Any) -> None:
     finally:
         from industry_brain.web import nicegui_speed
 
-        nicegui_speed.freeze_heap()
+        nicegui_speed.freeze_heap(settings.gc_thresholds)
         warmup.finished()
 
 
