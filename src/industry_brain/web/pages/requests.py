@@ -278,8 +278,12 @@ def _report_buttons(scope: Scope, period: str) -> None:
         ui.download.content(content, report_file_name(period, fmt))
 
     with ui.row().classes("q-mt-sm"):
-        ui.button("下载晾晒报告（Word）", icon="description", on_click=lambda: send("docx")).props("outline")
-        ui.button("下载晾晒报告（PDF）", icon="picture_as_pdf", on_click=lambda: send("pdf")).props("outline")
+        ui.button("下载晾晒报告（Word）", icon="description", on_click=lambda: send("docx")).props(
+            "outline no-caps"
+        )
+        ui.button("下载晾晒报告（PDF）", icon="picture_as_pdf", on_click=lambda: send("pdf")).props(
+            "outline no-caps"
+        )
 
 
 def _this_month() -> str:
