@@ -208,3 +208,13 @@ def test_the_report_in_each_format_says_what_stats_json_says(quarter, db_url, tm
 def test_an_output_of_another_kind_is_refused(quarter, db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     said = _cli(db_url)("stats", "--period", PERIOD, "--output", str(tmp_path / "晾晒.txt"), code=2)
     assert "须以 .xlsx、.docx 或 .pdf 结尾" in said and not (tmp_path / "晾晒.txt").exists()
+
+
+def test_a_month_with_no_cases_is_a_short_report_not_an_error(quarter, db_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run = _cli(db_url)
+    run("stats", "--period", "2024-01", "--output", str(tmp_path / "一月.docx"))
+    text, tables = _docx(tmp_path / "一月.docx")
+    assert "涉企问题办理情况晾晒（2024年1月）" in text and "本期未受理涉企问题。" in text
+    assert "本期受理的问题中尚无办结件，暂不抽取回访。" in text
+    assert tables[0] == [["承办单位", *HEAD], ["合计", "0", "0", "0", "0", "—", "—", "—", "—"]]
+    assert json.loads(run("followups", "--period", "2024-01", "--json")) == []
