@@ -93,6 +93,12 @@ def test_the_unit_inbox_the_case_page_and_the_league_table(browser: Any, live: L
         with page.expect_download() as download:
             page.get_by_role("button", name="下载 Excel").first.click()
         assert download.value.suggested_filename.endswith(".xlsx")
+        for fmt, words in (("pdf", "下载晾晒报告（PDF）"), ("docx", "下载晾晒报告（Word）")):
+            with page.expect_download() as download:
+                page.get_by_role("button", name=words).click()
+            assert download.value.suggested_filename == f"涉企问题办理情况晾晒_{period}.{fmt}"
+            content = Path(download.value.path()).read_bytes()
+            assert content.startswith(b"%PDF" if fmt == "pdf" else b"PK")
     finally:
         page.close()
     page = _sign_in(browser, live, "town_b")

@@ -150,6 +150,46 @@ def test_attachments_are_checked_stored_under_generated_names_and_served_in_scop
     assert _get(live, "town_b", "/api/v1/requests/attachments/999999").status_code == 404
 
 
+def test_the_report_downloads_and_the_followup_sample(live: Live) -> None:
+    """The seeded 办结 case of 岳林丙 (town B) is in the sample of those who see it, not of town A;
+    the Word and PDF report carry the figures and the sample the JSON routes answer."""
+    import datetime as dt
+    import re
+
+    import docx
+    import pypdf
+
+    period = dt.date.today().strftime("%Y-%m")
+    sample = _get(live, "analyst", f"/api/v1/requests/followups?period={period}&per_unit=50").json()
+    assert sample and all(c["closed_at"] and c["rating"] in ("满意", "基本满意") for c in sample)
+    seeded = [c for c in sample if c["credit_code"] == code(3) and c["lead_unit"] == CO]
+    assert seeded and seeded[0]["enterprise_name"] and seeded[0]["category_name"] == "政策兑现"
+    mine = _get(live, "town_b", f"/api/v1/requests/followups?period={period}&per_unit=50").json()
+    assert seeded[0] in mine
+    other = _get(live, "town", f"/api/v1/requests/followups?period={period}&per_unit=50").json()
+    assert all(c["credit_code"] != code(3) for c in other)
+    for url in ("followups", "stats.pdf", "stats.docx"):
+        assert _get(live, "enterprise", f"/api/v1/requests/{url}?period={period}").status_code == 403
+    assert _get(live, "analyst", f"/api/v1/requests/followups?period={period}&per_unit=0").status_code == 422
+
+    query = f"period={period}&per_unit=1&seed=5"
+    drawn = _get(live, "analyst", f"/api/v1/requests/followups?{query}").json()
+    stats = _get(live, "analyst", f"/api/v1/requests/stats?period={period}").json()
+    word = _get(live, "analyst", f"/api/v1/requests/stats.docx?{query}")
+    assert word.status_code == 200 and "attachment" in word.headers["content-disposition"]
+    tables = [
+        [[c.text for c in r.cells] for r in t.rows] for t in docx.Document(io.BytesIO(word.content)).tables
+    ]
+    assert tables[0][-1][:2] == ["合计", str(stats["total"]["received"])]
+    assert [int(r[1]) for r in tables[2][1:]] == [c["request_id"] for c in drawn]
+    pdf = _get(live, "analyst", f"/api/v1/requests/stats.pdf?{query}")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = re.sub(
+        r"\s+", "", "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    )
+    assert "涉企问题办理情况晾晒" in text and all(c["credit_code"] in text for c in drawn)
+
+
 def test_two_users_stepping_on_one_case_at_once_both_land(live: Live) -> None:
     n = _open(live, "analyst", code(1)).json()["request_id"]
     _step(live, "analyst", n, "accept")

@@ -106,6 +106,9 @@ API_ROUTES = [
     "/api/v1/requests/reminders",
     f"/api/v1/requests/stats?period={QUARTER}",
     f"/api/v1/requests/stats.xlsx?period={QUARTER}",
+    f"/api/v1/requests/stats.docx?period={QUARTER}",
+    f"/api/v1/requests/stats.pdf?period={QUARTER}",
+    f"/api/v1/requests/followups?period={QUARTER}",
     "/api/v1/requests/open311/services.json",
     "/api/v1/requests/open311/requests.json",
     "/api/v1/requests/{request_id}",
@@ -198,7 +201,12 @@ def forbidden_strings(username: str) -> list[str]:
 
 
 def body_text(response: httpx.Response) -> str:
-    """The text a user reads: a Word download's document XML, else the body."""
+    """The text a user reads: a Word download's document XML, a PDF's text, else the body."""
+    if response.content.startswith(b"%PDF"):
+        import pypdf
+
+        text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+        return text + re.sub(r"\s+", "", text)  # a name a table cell wrapped reads whole again
     if response.content.startswith(b"PK"):
         with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
             if "word/document.xml" in archive.namelist():

@@ -137,7 +137,7 @@ def _seed_enterprises(session, tmp: Path, settings) -> int:  # type: ignore[no-u
 
 
 def _seed_request(session, settings) -> None:  # type: ignore[no-untyped-def]
-    """One 涉企问题 case of an enterprise of town B, assigned to its unit (the scope walk's {request_id})."""
+    """Two 涉企问题 cases of an enterprise of town B: one assigned to its unit, one 办结."""
     from industry_brain.core.scope import Scope
     from industry_brain.requests.schemas import Step
     from industry_brain.requests.service import act, open_request
@@ -152,6 +152,26 @@ def _seed_request(session, settings) -> None:  # type: ignore[no-untyped-def]
     )
     for action in ("accept", "assign"):
         act(session, scope=Scope.system(), settings=settings, request_id=case.id, step=Step(action))
+    # and one of the same enterprise taken to 办结, so the 回访 sample has a case to show (or hide)
+    closed = open_request(
+        session,
+        scope=Scope.system(),
+        settings=settings,
+        credit_code=code(3),
+        category="policy",
+        text="奖励未兑现",
+    )
+    unit = Scope(role="department", username="seed-unit", unit=closed.lead_unit)
+    firm = Scope(role="enterprise", username="seed-firm", credit_code=code(3))
+    for scope, step in (
+        (Scope.system(), Step("accept")),
+        (Scope.system(), Step("assign")),
+        (unit, Step("start")),
+        (unit, Step("reply", text="已兑现")),
+        (firm, Step("rate", rating="满意")),
+        (Scope.system(), Step("close")),
+    ):
+        act(session, scope=scope, settings=settings, request_id=closed.id, step=step)
 
 
 def _seed_runs(session, settings) -> tuple[int, int]:  # type: ignore[no-untyped-def]

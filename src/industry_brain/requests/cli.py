@@ -278,34 +278,103 @@ def reminders_command(
     out.print(grid)
 
 
+PerUnitOption = Annotated[int, typer.Option("--per-unit", min=1, help="回访抽样：每个承办单位抽取的件数")]
+SeedOption = Annotated[int, typer.Option("--seed", help="回访抽样批号：同一批号抽取结果相同")]
+
+
 @requests_app.command("stats")
 @friendly_errors
 def stats_command(
     period: Annotated[str, typer.Option("--period", help="期间：YYYY-MM（月）或 YYYY-Qn（季度）")],
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存为 Excel 文件", show_default=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", help="另存为晾晒报告：.xlsx、.docx（Word）或 .pdf，按扩展名", show_default=False
+        ),
+    ] = None,
+    per_unit: PerUnitOption = 3,
+    seed: SeedOption = 0,
     as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """晾晒：各承办单位、各镇街的受理、按期、逾期、用时、满意率、重办率 (league table)."""
-    from industry_brain.requests.stats import request_stats, stats_rows, write_stats_xlsx
+    from industry_brain.requests.report import format_of, write_report
+    from industry_brain.requests.stats import request_stats, write_stats_xlsx
 
+    fmt = format_of(output) if output else None
     settings = settings_for(db)
     with boundary(settings) as session:
-        stats = request_stats(
-            session, scope=Scope.system(), settings=settings, period=period, as_of=_day(as_of)
-        )
+        day, scope = _day(as_of), Scope.system()
+        if output and fmt:
+            stats = write_report(
+                session,
+                scope=scope,
+                settings=settings,
+                period=period,
+                path=output,
+                fmt=fmt,
+                as_of=day,
+                per_unit=per_unit,
+                seed=seed,
+            )
+        else:
+            stats = request_stats(session, scope=scope, settings=settings, period=period, as_of=day)
     if xlsx:
         write_stats_xlsx(stats, xlsx)
     if as_json:
         print_json(stats)
         return
+    _print_stats(stats)
+    if output:
+        out.print(f"已生成晾晒报告：{output}")
+
+
+def _print_stats(stats: dict[str, Any]) -> None:
+    from industry_brain.requests.stats import stats_rows
+
     for part, title in (("units", "按承办单位"), ("townships", "按镇街")):
         headers, rows = stats_rows(stats, part)
         grid = table(*headers, title=f"{title}（{stats['from']} 至 {stats['to']} 受理）")
         for row in rows:
             grid.add_row(*map(str, row))
         out.print(grid)
+
+
+@requests_app.command("followups")
+@friendly_errors
+def followups_command(
+    period: Annotated[str, typer.Option("--period", help="期间：YYYY-MM（月）或 YYYY-Qn（季度）")],
+    per_unit: PerUnitOption = 3,
+    seed: SeedOption = 0,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """回访抽样：本期受理并已办结的问题，每个承办单位随机抽取几件 (follow-up call sample)."""
+    from industry_brain.requests.report import followups
+
+    settings = settings_for(db)
+    with boundary(settings) as session:
+        rows = followups(
+            session, scope=Scope.system(), settings=settings, period=period, per_unit=per_unit, seed=seed
+        )
+    if as_json:
+        print_json(rows)
+        return
+    grid = table("承办单位", "编号", "企业名称", "统一社会信用代码", "分类", "办结日期", "评价")
+    for r in rows:
+        grid.add_row(
+            r["lead_unit"],
+            str(r["request_id"]),
+            r["enterprise_name"] or "—",
+            r["credit_code"],
+            r["category_name"],
+            r["closed_at"] or "—",
+            r["rating"] or "—",
+        )
+    out.print(grid)
+    out.print(f"共抽取 {len(rows)} 件（每单位至多 {per_unit} 件，批号 {seed}）")
 
 
 def _step_command(action: str, help_text: str) -> None:

@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from industry_brain.core.errors import ConfigurationError
@@ -54,6 +54,16 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     month = first.month - 1 + months
     after = dt.date(first.year + month // 12, month % 12 + 1, 1)
     return first, after - dt.timedelta(days=1)
+
+
+def received_in(period: str, scope: Scope) -> ColumnElement[bool]:
+    """The cases in `scope` received on a Beijing day of `period` (the 晾晒's cohort); stored
+    UTC runs 8 hours behind, so the bounds are moved to it."""
+    first, last = period_bounds(period)
+    start = clock.to_utc(dt.datetime.combine(first, dt.time()))
+    end = clock.to_utc(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
+    opened = EnterpriseRequest.opened_at
+    return and_(visible_clause(scope), opened >= start, opened < end)
 
 
 def _ratings(session: Session, ids: list[int]) -> dict[int, str]:
@@ -94,16 +104,7 @@ def request_stats(
     first, last = period_bounds(period)
     day = as_of or clock.today()
     rules, cal = rules_for(settings), calendar_for(settings)
-    # opened on a Beijing day of the period: stored UTC runs 8 hours behind
-    start = clock.to_utc(dt.datetime.combine(first, dt.time()))
-    end = clock.to_utc(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
-    found = list(
-        session.scalars(
-            select(EnterpriseRequest).where(
-                visible_clause(scope), EnterpriseRequest.opened_at >= start, EnterpriseRequest.opened_at < end
-            )
-        )
-    )
+    found = list(session.scalars(select(EnterpriseRequest).where(received_in(period, scope))))
     ratings = _ratings(session, [c.id for c in found]) if found else {}
     cases: list[dict[str, Any]] = []
     for c in found:

@@ -176,11 +176,16 @@ def reminder_list(token: Token, as_of: DateQuery = None) -> list[dict[str, Any]]
         return reminders(session, scope=scope, settings=context().settings, as_of=as_of)
 
 
+def _not_an_enterprise(scope: Scope) -> None:
+    """The 晾晒 and its 回访 sample are the units' and towns' league, not an enterprise's."""
+    if scope.role == "enterprise":
+        raise HTTPException(status_code=403, detail="无权访问 (forbidden for this role)")
+
+
 def _stats(session: Session, scope: Scope, period: str, as_of: dt.date | None) -> dict[str, Any]:
     from industry_brain.requests.stats import request_stats
 
-    if scope.role == "enterprise":
-        raise HTTPException(status_code=403, detail="无权访问 (forbidden for this role)")
+    _not_an_enterprise(scope)
     return request_stats(session, scope=scope, settings=context().settings, period=period, as_of=as_of)
 
 
@@ -194,18 +199,75 @@ def stats(token: Token, period: Period, as_of: DateQuery = None) -> dict[str, An
         return _stats(session, scope, period, as_of)
 
 
-@router.get("/stats.xlsx", responses={**ERRORS, 200: {"content": {"application/vnd.ms-excel": {}}}})
+PerUnit = Annotated[int, Query(ge=1, le=50, description="回访抽样：每个承办单位抽取的件数")]
+Seed = Annotated[int, Query(ge=0, le=2**31 - 1, description="回访抽样批号：同一批号抽取结果相同")]
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def _report(
+    token: str | None, period: str, as_of: dt.date | None, fmt: str, per_unit: int, seed: int
+) -> Response:
+    """The 晾晒 of the caller's scope as a file (requests.report.write_report, as the CLI's --output)."""
+    from industry_brain.requests.report import report_file_name, write_report
+
+    with signed_in(token, reads=True) as (session, scope), tempfile.TemporaryDirectory() as folder:
+        _not_an_enterprise(scope)
+        path = FilePath(folder) / f"report.{fmt}"
+        settings = context().settings
+        write_report(
+            session,
+            scope=scope,
+            settings=settings,
+            period=period,
+            path=path,
+            fmt=fmt,
+            as_of=as_of,
+            per_unit=per_unit,
+            seed=seed,
+        )
+        content = path.read_bytes()
+    name = report_file_name(period, fmt)
+    return Response(content, media_type=MEDIA[fmt], headers={"Content-Disposition": disposition(name)})
+
+
+@router.get("/stats.xlsx", responses={**ERRORS, 200: {"content": {MEDIA["xlsx"]: {}}}})
 def stats_xlsx(token: Token, period: Period, as_of: DateQuery = None) -> Response:
     """晾晒 Excel 下载 (the league table as an Excel workbook)."""
-    from industry_brain.requests.stats import write_stats_xlsx
+    return _report(token, period, as_of, "xlsx", 3, 0)
+
+
+@router.get("/stats.docx", responses={**ERRORS, 200: {"content": {MEDIA["docx"]: {}}}})
+def stats_docx(
+    token: Token, period: Period, as_of: DateQuery = None, per_unit: PerUnit = 3, seed: Seed = 0
+) -> Response:
+    """晾晒报告 Word 下载，含回访抽样 (the report as Word, with the follow-up sample)."""
+    return _report(token, period, as_of, "docx", per_unit, seed)
+
+
+@router.get("/stats.pdf", responses={**ERRORS, 200: {"content": {MEDIA["pdf"]: {}}}})
+def stats_pdf(
+    token: Token, period: Period, as_of: DateQuery = None, per_unit: PerUnit = 3, seed: Seed = 0
+) -> Response:
+    """晾晒报告 PDF 下载，含回访抽样 (the report as PDF, with the follow-up sample)."""
+    return _report(token, period, as_of, "pdf", per_unit, seed)
+
+
+@router.get("/followups", responses=ERRORS)
+def followup_sample(
+    token: Token, period: Period, per_unit: PerUnit = 3, seed: Seed = 0
+) -> list[dict[str, Any]]:
+    """回访抽样：本期受理并已办结的问题，每个承办单位随机抽取几件 (the follow-up call sample)."""
+    from industry_brain.requests.report import followups
 
     with signed_in(token, reads=True) as (session, scope):
-        figures = _stats(session, scope, period, as_of)
-    with tempfile.TemporaryDirectory() as folder:
-        content = write_stats_xlsx(figures, FilePath(folder) / "stats.xlsx").read_bytes()
-    name = f"涉企问题晾晒-{figures['period']}.xlsx"
-    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(content, media_type=media, headers={"Content-Disposition": disposition(name)})
+        _not_an_enterprise(scope)
+        return followups(
+            session, scope=scope, settings=context().settings, period=period, per_unit=per_unit, seed=seed
+        )
 
 
 @router.get("/open311/services.json", responses=ERRORS)

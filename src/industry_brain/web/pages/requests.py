@@ -1,7 +1,8 @@
 """涉企问题 pages: 提问题 (an enterprise for itself; a town or 服务专员 for an enterprise), the inbox
 of each unit and town with its reminders and 督办, the case page with its deadlines, history and
-the steps the role may take, and the 晾晒 with its Excel download. Fed by requests.service,
-requests.views and requests.stats with the signed-in scope, as the API and the CLI are."""
+the steps the role may take, and the 晾晒 with its Excel downloads and its Word / PDF report.
+Fed by requests.service, requests.views, requests.stats and requests.report with the signed-in
+scope, as the API and the CLI are."""
 
 from __future__ import annotations
 
@@ -228,6 +229,7 @@ def _stats(scope: Scope, period: str) -> None:
     with page_session() as session:
         stats = request_stats(session, scope=scope, settings=_settings(), period=period)
     ui.label(f"{stats['from']} 至 {stats['to']} 受理的问题，统计至 {stats['as_of']}").classes("text-grey-7")
+    _report_buttons(scope, stats["period"])
     shown: dict[str, Any] = {k: pct for k in COLUMNS if k.endswith("_rate") or k == "satisfaction"}
     shown["median_days"] = lambda v: "—" if v is None else f"{v:g}"
     for part, name_key, name in (("units", "unit", "承办单位"), ("townships", "township", "镇街")):
@@ -242,6 +244,45 @@ def _stats(scope: Scope, period: str) -> None:
             lang="zh",
             shown=shown,
             height=300,
+        )
+
+
+def _report_file(scope: Scope, period: str, fmt: str) -> bytes:
+    """The 晾晒 report of the caller's scope (requests.report.write_report, as the CLI's --output)."""
+    import tempfile
+    from pathlib import Path
+
+    from industry_brain.requests.report import write_report
+    from industry_brain.web.security import page_session
+
+    with tempfile.TemporaryDirectory() as folder, page_session() as session:
+        path = Path(folder) / f"report.{fmt}"
+        write_report(session, scope=scope, settings=_settings(), period=period, path=path, fmt=fmt)
+        return path.read_bytes()
+
+
+def _report_buttons(scope: Scope, period: str) -> None:
+    """晾晒报告 as Word and PDF, with its 回访 sample; written in a worker thread (a PDF takes a
+    second or two), so the page and everyone else's requests go on meanwhile."""
+    from nicegui import run
+
+    from industry_brain.requests.report import report_file_name
+
+    async def send(fmt: str) -> None:
+        try:
+            content = await run.io_bound(_report_file, scope, period, fmt)
+        except IndustryBrainError as exc:
+            ui.notify(str(exc), type="negative", multi_line=True)
+            return
+        assert content is not None  # io_bound answers None only once the app is stopping
+        ui.download.content(content, report_file_name(period, fmt))
+
+    with ui.row().classes("q-mt-sm"):
+        ui.button("下载晾晒报告（Word）", icon="description", on_click=lambda: send("docx")).props(
+            "outline no-caps"
+        )
+        ui.button("下载晾晒报告（PDF）", icon="picture_as_pdf", on_click=lambda: send("pdf")).props(
+            "outline no-caps"
         )
 
 
