@@ -1,0 +1,106 @@
+"""The 达产复核 as officials read it: one row per parcel, committed beside actual for each
+indicator, the result, the shortfall in words, what is missing, the rectification state.
+
+`review_rows` turns service.reviews' entries (what the CLI prints and the API returns) into
+those rows; the /commitments page shows them and `write_reviews` writes the same rows as the
+Excel download, so the page and the file can never say different things. Figures keep the
+decimals the indicator is written with (indicators.Indicator.decimals); no code reaches a cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from industry_brain.commitments.indicators import INDICATORS, OP_WORDS
+
+NOT_LOGGED = "未登记整改"  # a breach nobody has recorded a 整改 step for yet
+
+
+def columns() -> list[tuple[str, str]]:
+    """(key, Chinese header) of every column, in the order the page and the Excel show them."""
+    cols = [
+        ("parcel_id", "地块编号"),
+        ("name", "企业名称"),
+        ("credit_code", "统一社会信用代码"),
+        ("township", "所属镇街"),
+        ("area_mu", "面积（亩）"),
+    ]
+    for k, ind in INDICATORS.items():
+        cols += [
+            (f"committed_{k}", f"承诺{ind.name}（{ind.unit}，{OP_WORDS[ind.op]}）"),
+            (f"actual_{k}", f"实际{ind.name}（{ind.unit}）"),
+        ]
+    return [
+        *cols,
+        ("result_name", "复核结果"),
+        ("shortfall", "未达承诺情况"),
+        ("missing", "缺少的数据"),
+        ("review_date", "达产复核日期"),
+        ("as_of", "复核日"),
+        ("figures_year", "数据年度"),
+        ("rectification", "整改状态"),
+        ("deadline", "整改期限"),
+        ("consequences", "违约责任"),
+    ]
+
+
+def _rounded(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(float(value), decimals)
+
+
+def _rectification(entry: dict[str, Any]) -> tuple[str, str | None]:
+    steps = entry["rectification"]
+    if steps:
+        return steps[-1]["state_name"], steps[-1]["deadline"]
+    return (NOT_LOGGED if entry["result"] == "breached" else "无需整改"), None
+
+
+def review_row(entry: dict[str, Any]) -> dict[str, Any]:
+    """One parcel's row (keys as `columns`), with `result` kept for the page's highlighting."""
+    from industry_brain.reference.divisions import township_name
+
+    traced = {e["indicator"]: e for e in entry["trace"]["indicators"]}
+    row: dict[str, Any] = {
+        "parcel_id": entry["parcel_id"],
+        "name": entry["name"] or "（未登记的企业）",
+        "credit_code": entry["credit_code"],
+        "township": township_name(entry["township_code"]),
+        "area_mu": _rounded(entry["area_mu"], 1),
+        "result": entry["result"],
+        "result_name": entry["result_name"],
+    }
+    for k, ind in INDICATORS.items():
+        row[f"committed_{k}"] = _rounded(entry["committed"].get(k), ind.decimals)
+        row[f"actual_{k}"] = _rounded(traced.get(k, {}).get("value"), ind.decimals)
+    row["shortfall"] = "；".join(e["shortfall"] for e in traced.values() if e.get("shortfall"))
+    row["missing"] = "；".join(
+        f"{m['name']}（{m['department']}）" for e in traced.values() for m in e.get("missing", [])
+    )
+    row["rectification"], row["deadline"] = _rectification(entry)
+    row |= {k: entry[k] for k in ("review_date", "as_of", "figures_year", "consequences")}
+    return row
+
+
+def review_rows(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [review_row(e) for e in entries]
+
+
+def write_reviews(entries: Sequence[dict[str, Any]], path: Path, *, title: str) -> Path:
+    """The rows of `entries` as an Excel workbook (Chinese headers, a title row, formula-safe)."""
+    from industry_brain.core.cells import XlsxCells, xlsx_workbook
+
+    cols = columns()
+    book = xlsx_workbook(path)
+    cells = XlsxCells(book)
+    bold = book.add_format({"bold": True})
+    ws = book.add_worksheet("达产复核")
+    ws.write_string(0, 0, title, bold)
+    cells.write_row(ws, 1, 0, [h for _, h in cols], bold)
+    ws.freeze_panes(2, 0)
+    for i, row in enumerate(review_rows(entries), start=2):
+        cells.write_row(ws, i, 0, ["—" if row[k] in (None, "") else row[k] for k, _ in cols])
+    ws.set_column(0, len(cols), 16)
+    book.close()
+    return path
