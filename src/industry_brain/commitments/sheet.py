@@ -18,8 +18,16 @@ from industry_brain.commitments.indicators import INDICATORS, OP_WORDS
 NOT_LOGGED = "未登记整改"  # a breach nobody has recorded a 整改 step for yet
 
 
-def columns() -> list[tuple[str, str]]:
-    """(key, Chinese header) of every column, in the order the page and the Excel show them."""
+def committed(entries: Sequence[dict[str, Any]]) -> list[str]:
+    """The indicators some parcel of `entries` has a commitment on (all of them for none)."""
+    found = [k for k in INDICATORS if any(e["committed"].get(k) is not None for e in entries)]
+    return found or list(INDICATORS)
+
+
+def columns(indicators: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(key, Chinese header) of every column, in the order the page and the Excel show them;
+    committed and actual only for `indicators` where given (the page and its Excel leave out
+    an indicator no parcel committed to)."""
     cols = [
         ("parcel_id", "地块编号"),
         ("name", "企业名称"),
@@ -28,6 +36,8 @@ def columns() -> list[tuple[str, str]]:
         ("area_mu", "面积（亩）"),
     ]
     for k, ind in INDICATORS.items():
+        if indicators is not None and k not in indicators:
+            continue
         cols += [
             (f"committed_{k}", f"承诺{ind.name}（{ind.unit}，{OP_WORDS[ind.op]}）"),
             (f"actual_{k}", f"实际{ind.name}（{ind.unit}）"),
@@ -54,7 +64,9 @@ def _rectification(entry: dict[str, Any]) -> tuple[str, str | None]:
     steps = entry["rectification"]
     if steps:
         return steps[-1]["state_name"], steps[-1]["deadline"]
-    return (NOT_LOGGED if entry["result"] == "breached" else "无需整改"), None
+    if entry["result"] == "breached":
+        return NOT_LOGGED, None
+    return ("无需整改" if entry["result"] == "met" else None), None  # not due or unknown: not yet
 
 
 def review_row(entry: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +103,7 @@ def write_reviews(entries: Sequence[dict[str, Any]], path: Path, *, title: str) 
     """The rows of `entries` as an Excel workbook (Chinese headers, a title row, formula-safe)."""
     from industry_brain.core.cells import XlsxCells, xlsx_workbook
 
-    cols = columns()
+    cols = columns(committed(entries))
     book = xlsx_workbook(path)
     cells = XlsxCells(book)
     bold = book.add_format({"bold": True})

@@ -98,13 +98,15 @@ def _breaches(rows: list[dict[str, Any]], lang: str) -> None:
                 ui.label(f"违约责任：{r['consequences']}").classes("text-body2 text-grey-8")
 
 
-def _table(rows: list[dict[str, Any]], lang: str) -> None:
+def _table(entries: list[dict[str, Any]], rows: list[dict[str, Any]], lang: str) -> None:
     from industry_brain.commitments.review import RESULT_NAMES
-    from industry_brain.commitments.sheet import columns
+    from industry_brain.commitments.sheet import columns, committed
 
-    cols = columns()
+    cols = columns(committed(entries))
     shown = [{k: _shown(k, r.get(k)) for k, _ in cols} for r in rows]
     made = grid(shown, [(k, tr(h, lang)) for k, h in cols], height=min(110 + 42 * len(shown), 460))
+    for d in made.options["columnDefs"]:  # wide enough to read the header; the grid scrolls
+        d["minWidth"] = 40 + 15 * len(d["headerName"])
     # the breached rows tinted red; the test is on the Chinese result the row shows (no code
     # is shipped to the browser)
     breached = RESULT_NAMES["breached"]
@@ -170,10 +172,12 @@ def register() -> None:
                 empty(tr("暂无标准地承诺", lang))
             return
         newest = max(entries, key=lambda e: e["as_of"])
-        ui.label(f"达产复核日 {newest['as_of']}，比对 {newest['figures_year']} 年数据").classes("text-grey-7")
+        ui.label(f"复核日 {newest['as_of']}，比对 {newest['figures_year']} 年数据").classes("text-grey-7")
         _badges(entries)
         rows = review_rows(entries)
         _breaches(rows, lang)
         ui.label(tr("各地块承诺与实际", lang)).classes("text-h6 q-mt-md")
-        _table(rows, lang)
-        ui.button(tr("下载 Excel", lang), icon="download", on_click=_download(scope)).props("flat dense")
+        _table(entries, rows, lang)
+        ui.button(tr("下载 Excel", lang), icon="download", on_click=_download(scope)).props(
+            "flat dense no-caps"
+        )
