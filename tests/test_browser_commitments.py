@@ -81,3 +81,26 @@ def test_the_town_sees_only_its_own_parcels(browser: Any, server: Live) -> None:
             assert other not in page.content()
     finally:
         page.close()
+
+
+def test_the_analyst_records_a_rectification_from_the_page(browser: Any, server: Live) -> None:
+    page = sign_in(browser, server, "analyst")  # type: ignore[arg-type]
+    try:
+        _open(page, server)
+        card = page.locator(".commitment-breach", has_text=PARCELS[code(2)])
+        card.get_by_label("整改期限（YYYY-MM-DD）").fill("2027-03-31")
+        card.get_by_label("说明").fill("已提交增资扩产方案")
+        card.get_by_role("button", name="登记整改").click()
+        page.get_by_text("已登记：整改中").wait_for()
+        page.wait_for_load_state("networkidle")
+        card = page.locator(".commitment-breach", has_text=PARCELS[code(2)])
+        card.get_by_text("整改：整改中，期限 2027-03-31").wait_for(timeout=20_000)
+    finally:
+        page.close()
+    page = sign_in(browser, server, "town")  # type: ignore[arg-type]
+    try:  # a town reads the state, and has no form to change it
+        text = _open(page, server)
+        assert "整改：整改中，期限 2027-03-31" in text
+        assert page.get_by_role("button", name="登记整改").count() == 0
+    finally:
+        page.close()

@@ -120,3 +120,22 @@ def test_only_the_land_department_and_the_bureau_run_a_review(land: Live) -> Non
         newest = c.get("/api/v1/commitments/reviews", params={"as_of": "2025-12-01"}).json()
     assert {r["id"] for r in newest} == {r["id"] for r in ran.json()}
     assert {r["as_of"] for r in newest} == {"2025-12-01"}
+
+
+def test_the_land_department_records_the_rectification_of_a_breach(land: Live) -> None:
+    with land.client("land") as c:
+        got = {r["parcel_id"]: r for r in c.get("/api/v1/commitments/reviews").json()}
+        breach, met = got[PARCELS[code(2)]]["id"], got[PARCELS[code(1)]]["id"]
+        step = {"state": "in_progress", "deadline": "2027-03-31", "note": "已提交增资扩产方案"}
+        refused = c.post(f"/api/v1/commitments/reviews/{met}/rectification", json=step)
+        assert refused.status_code == 400 and "无需整改" in refused.json()["detail"]
+        done = c.post(f"/api/v1/commitments/reviews/{breach}/rectification", json=step)
+        assert done.status_code == 200, done.text
+        assert done.json()["state_name"] == "整改中" and done.json()["recorded_by"] == "land"
+    for username in ("enterprise", "town", "department"):
+        with land.client(username) as c:
+            assert c.post(f"/api/v1/commitments/reviews/{breach}/rectification", json=step).status_code == 403
+    with land.client("town") as c:  # the town reads the state of its enterprise's breach
+        mine = {r["parcel_id"]: r for r in c.get("/api/v1/commitments/reviews").json()}
+    assert mine[PARCELS[code(2)]]["rectification_state"] == "in_progress"
+    assert mine[PARCELS[code(2)]]["rectification"][-1]["deadline"] == "2027-03-31"

@@ -42,6 +42,13 @@ def visible(session: Session, *, scope: Scope) -> set[str] | None:
     return visible_codes(session, scope=scope)
 
 
+def may_act(scope: Scope) -> bool:
+    """Whether `scope` runs a 达产复核 and records 整改: the land department and the bureau's
+    admins and analysts (and the CLI), not readers such as leaders, towns or enterprises."""
+    land = scope.role == "department" and LAND_UNIT in (scope.unit or "")
+    return land or scope.role in ("admin", "analyst", "system")
+
+
 def _plain(v: Any) -> Any:
     return v.isoformat() if isinstance(v, dt.date) else v
 

@@ -60,7 +60,7 @@ def _rounded(value: float | None, decimals: int) -> float | None:
     return None if value is None else round(float(value), decimals)
 
 
-def _rectification(entry: dict[str, Any]) -> tuple[str, str | None]:
+def _rectification(entry: dict[str, Any]) -> tuple[str | None, str | None]:
     steps = entry["rectification"]
     if steps:
         return steps[-1]["state_name"], steps[-1]["deadline"]
@@ -75,6 +75,7 @@ def review_row(entry: dict[str, Any]) -> dict[str, Any]:
 
     traced = {e["indicator"]: e for e in entry["trace"]["indicators"]}
     row: dict[str, Any] = {
+        "review_id": entry["id"],  # what the page's 整改 form records against (no column)
         "parcel_id": entry["parcel_id"],
         "name": entry["name"] or "（未登记的企业）",
         "credit_code": entry["credit_code"],

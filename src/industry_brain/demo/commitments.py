@@ -11,6 +11,7 @@ the wrong side, so the result does not hang on rounding.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,14 @@ def _row(i: int, e: dict[str, Any], year: int) -> list[Any]:
     for k, v in actual.items():
         upward = k != "energy_per_wan"  # energy is committed as a ceiling
         factor = (1.3 if upward else 0.7) if k in short else (0.85 if upward else 1.15)
-        committed[k] = round(v * factor, 2 if k == "energy_per_wan" else 1)
+        # rounded to the indicator's decimals away from the actual value, so rounding never
+        # turns a met commitment into a breach (energy per 万元 is a few hundredths)
+        scale = 100 if k == "energy_per_wan" else 10
+        away = math.ceil if factor > 1 else math.floor
+        committed[k] = away(v * factor * scale) / scale
     due = dt.date(year + 1, 6, 30) if PATTERN[i].get("due", True) else dt.date(dt.date.today().year + 1, 6, 30)
     return [
-        f"BZD-{year - 2}-{i + 1:02d}",
+        f"奉化标准地{year - 2}-{i + 1:02d}号",  # as the land contracts number them, in Chinese
         e["credit_code"],
         area,
         300,

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
+from pydantic import BaseModel, Field
 
 from industry_brain.core.scope import Scope
 from industry_brain.web.api import ERRORS, Token, signed_in
@@ -27,14 +27,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Township = Annotated[str | None, Query(pattern=r"^\d{9}$", description="镇街代码（9 位）")]
 AsOf = Annotated[dt.date | None, Query(description="复核日（只要该日的复核）")]
 FiguresYear = Annotated[int | None, Query(ge=1990, le=2100, description="比对的数据年度")]
+ReviewId = Annotated[int, Path(ge=1, le=2_147_483_647, description="复核编号")]
 
 
 def _reviewer(scope: Scope) -> None:
-    """Running a 达产复核 is the land department's and the bureau's work, not a reader's."""
-    from industry_brain.commitments.service import LAND_UNIT
+    """Running a 达产复核 and recording 整改 is the land department's and the bureau's work."""
+    from industry_brain.commitments.service import may_act
 
-    land = scope.role == "department" and LAND_UNIT in (scope.unit or "")
-    if scope.role not in ("admin", "analyst") and not land:
+    if not may_act(scope):
         raise HTTPException(status_code=403, detail=FORBIDDEN)
 
 
@@ -121,3 +121,37 @@ def start_review(token: Token, body: ReviewIn, request: Request) -> Any:
             address=client_address(request),
         )
         return [r for r in reviews(session, scope=scope) if r["id"] in ids]
+
+
+class RectifyIn(BaseModel):
+    state: Literal["open", "in_progress", "done", "waived"]
+    deadline: dt.date | None = None
+    note: str | None = Field(default=None, max_length=2000, pattern=r"^[^\x00]*$")
+
+
+@router.post("/reviews/{review_id}/rectification", responses={**ERRORS, 403: {"description": "无权办理"}})
+def record_rectification(token: Token, review_id: ReviewId, body: RectifyIn, request: Request) -> Any:
+    """登记未达承诺地块的整改进展（管理员、分析员、自然资源部门）(record a 整改 step on a breach)."""
+    from industry_brain.commitments.service import rectify
+    from industry_brain.core.audit import audit
+
+    with signed_in(token) as (session, scope):
+        _reviewer(scope)
+        step = rectify(
+            session,
+            review_id=review_id,
+            state=body.state,
+            scope=scope,
+            deadline=body.deadline,
+            note=body.note,
+            by=scope.username,
+        )
+        audit(
+            session,
+            scope=scope,
+            action="commitments.rectify",
+            target=str(review_id),
+            detail={"state": body.state, "deadline": body.deadline, "note": body.note},
+            address=client_address(request),
+        )
+        return step

@@ -23,6 +23,7 @@ RESULT_COLOURS = {
     "not_due": STATUS_COLOURS["grey"],
 }
 BREACH_ROW = "#fdecea"
+WIDE = {"name": 220, "shortfall": 400, "missing": 220, "consequences": 260}  # px: text columns
 
 
 def _read(request: Request, scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -75,8 +76,49 @@ def _badges(entries: list[dict[str, Any]]) -> None:
             )
 
 
-def _breaches(rows: list[dict[str, Any]], lang: str) -> None:
+def _rectify_form(scope: Scope, review_id: int) -> None:
+    """Record a 整改 step on the breach (the land department, admins, analysts)."""
+    import datetime as dt
+
+    from industry_brain.commitments.service import STATES, rectify
+    from industry_brain.web.pages.layout import page_step
+
+    with ui.row().classes("items-end rectify-form"):
+        state = ui.select(
+            {v: v for v in STATES.values()}, value=STATES["in_progress"], label="整改状态"
+        ).classes("w-32")
+        deadline = ui.input("整改期限（YYYY-MM-DD）").classes("w-48")
+        note = ui.input("说明").classes("w-64")
+
+        def record() -> None:
+            try:
+                day = dt.date.fromisoformat(deadline.value) if deadline.value else None
+            except ValueError:
+                ui.notify(f"日期“{deadline.value}”应写作 YYYY-MM-DD", type="warning")
+                return
+            code = next(k for k, v in STATES.items() if v == state.value)
+
+            def work(session: Any) -> str:
+                step = rectify(
+                    session,
+                    review_id=review_id,
+                    state=code,
+                    scope=scope,
+                    deadline=day,
+                    note=note.value or None,
+                    by=scope.username,
+                )
+                return f"已登记：{step['state_name']}"
+
+            page_step(work)
+
+        ui.button("登记整改", on_click=record).props("no-caps")
+
+
+def _breaches(scope: Scope, rows: list[dict[str, Any]], lang: str) -> None:
     """One card per breached parcel: the shortfalls in words, the consequences, the 整改 state."""
+    from industry_brain.commitments.service import may_act
+
     breached = [r for r in rows if r["result"] == "breached"]
     ui.label(tr("未达承诺的地块", lang)).classes("text-h6 q-mt-md")
     if not breached:
@@ -96,6 +138,8 @@ def _breaches(rows: list[dict[str, Any]], lang: str) -> None:
             ui.label(f"整改：{r['rectification']}{deadline}").classes("text-body2")
             if r["consequences"]:
                 ui.label(f"违约责任：{r['consequences']}").classes("text-body2 text-grey-8")
+            if may_act(scope):
+                _rectify_form(scope, r["review_id"])
 
 
 def _table(entries: list[dict[str, Any]], rows: list[dict[str, Any]], lang: str) -> None:
@@ -106,7 +150,7 @@ def _table(entries: list[dict[str, Any]], rows: list[dict[str, Any]], lang: str)
     shown = [{k: _shown(k, r.get(k)) for k, _ in cols} for r in rows]
     made = grid(shown, [(k, tr(h, lang)) for k, h in cols], height=min(110 + 42 * len(shown), 460))
     for d in made.options["columnDefs"]:  # wide enough to read the header; the grid scrolls
-        d["minWidth"] = 40 + 15 * len(d["headerName"])
+        d["minWidth"] = max(40 + 15 * len(d["headerName"]), WIDE.get(d["field"], 0))
     # the breached rows tinted red; the test is on the Chinese result the row shows (no code
     # is shipped to the browser)
     breached = RESULT_NAMES["breached"]
@@ -175,7 +219,7 @@ def register() -> None:
         ui.label(f"复核日 {newest['as_of']}，比对 {newest['figures_year']} 年数据").classes("text-grey-7")
         _badges(entries)
         rows = review_rows(entries)
-        _breaches(rows, lang)
+        _breaches(scope, rows, lang)
         ui.label(tr("各地块承诺与实际", lang)).classes("text-h6 q-mt-md")
         _table(entries, rows, lang)
         ui.button(tr("下载 Excel", lang), icon="download", on_click=_download(scope)).props(
