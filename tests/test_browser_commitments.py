@@ -88,7 +88,7 @@ def test_the_analyst_records_a_rectification_from_the_page(browser: Any, server:
     try:
         _open(page, server)
         card = page.locator(".commitment-breach", has_text=PARCELS[code(2)])
-        card.get_by_label("整改期限（YYYY-MM-DD）").fill("2027-03-31")
+        card.get_by_label("整改期限（如 2027-03-31）").fill("2027-03-31")
         card.get_by_label("说明").fill("已提交增资扩产方案")
         card.get_by_role("button", name="登记整改").click()
         page.get_by_text("已登记：整改中").wait_for()

@@ -117,3 +117,17 @@ def write_reviews(entries: Sequence[dict[str, Any]], path: Path, *, title: str) 
     ws.set_column(0, len(cols), 16)
     book.close()
     return path
+
+
+def workbook(entries: Sequence[dict[str, Any]]) -> tuple[bytes, str, str]:
+    """The Excel download of `entries`: its bytes, its Chinese file name and the newest review
+    day it is named by (the page's button and GET /api/v1/commitments/reviews.xlsx send it)."""
+    import datetime as dt
+    import tempfile
+
+    day = max((e["as_of"] for e in entries), default=dt.date.today().isoformat())
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_reviews(
+            entries, Path(folder) / "reviews.xlsx", title=f"标准地达产复核结果（截至 {day}）"
+        )
+        return path.read_bytes(), f"标准地达产复核_{day}.xlsx", day

@@ -10,8 +10,6 @@ other departments none. A review is run by admins, analysts and the land departm
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
@@ -81,22 +79,13 @@ def review_workbook(
     token: Token, request: Request, as_of: AsOf = None, year: FiguresYear = None, township: Township = None
 ) -> Response:
     """达产复核结果 Excel 下载（与页面同一张表）(the reviews as an Excel workbook)."""
-    from industry_brain.commitments.sheet import write_reviews
+    from industry_brain.commitments.sheet import workbook
     from industry_brain.web.downloads import attachment
 
     with signed_in(token, reads=True) as (session, scope):
         got = _reviews(session, scope, request, as_of=as_of, year=year, township=township)
-    day = max((r["as_of"] for r in got), default=dt.date.today().isoformat())
-    with tempfile.TemporaryDirectory() as folder:
-        path = write_reviews(
-            got, FilePath(folder) / "reviews.xlsx", title=f"标准地达产复核结果（截至 {day}）"
-        )
-        content = path.read_bytes()
-    return Response(
-        content,
-        media_type=XLSX,
-        headers=attachment(f"标准地达产复核_{day}.xlsx", fallback=f"reviews-{day}.xlsx"),
-    )
+    content, name, day = workbook(got)
+    return Response(content, media_type=XLSX, headers=attachment(name, fallback=f"reviews-{day}.xlsx"))
 
 
 class ReviewIn(BaseModel):

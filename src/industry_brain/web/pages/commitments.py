@@ -87,14 +87,14 @@ def _rectify_form(scope: Scope, review_id: int) -> None:
         state = ui.select(
             {v: v for v in STATES.values()}, value=STATES["in_progress"], label="整改状态"
         ).classes("w-32")
-        deadline = ui.input("整改期限（YYYY-MM-DD）").classes("w-48")
+        deadline = ui.input("整改期限（如 2027-03-31）").classes("w-56")
         note = ui.input("说明").classes("w-64")
 
         def record() -> None:
             try:
                 day = dt.date.fromisoformat(deadline.value) if deadline.value else None
             except ValueError:
-                ui.notify(f"日期“{deadline.value}”应写作 YYYY-MM-DD", type="warning")
+                ui.notify(f"日期“{deadline.value}”应写作“2027-03-31”这样的日期", type="warning")
                 return
             code = next(k for k, v in STATES.items() if v == state.value)
 
@@ -171,19 +171,14 @@ def _download(scope: Scope) -> Any:
 
 def _workbook(scope: Scope) -> tuple[bytes, str]:
     """The Excel file of the page's table: the same reviews, written by commitments.sheet."""
-    import tempfile
-    from pathlib import Path
-
     from industry_brain.commitments.service import reviews
-    from industry_brain.commitments.sheet import write_reviews
+    from industry_brain.commitments.sheet import workbook
     from industry_brain.web.security import page_session
 
     with page_session() as session:
         got = reviews(session, scope=scope)
-    day = max((r["as_of"] for r in got), default="")
-    with tempfile.TemporaryDirectory() as folder:
-        path = write_reviews(got, Path(folder) / "reviews.xlsx", title=f"标准地达产复核结果（截至 {day}）")
-        return path.read_bytes(), f"标准地达产复核_{day}.xlsx"
+    content, name, _ = workbook(got)
+    return content, name
 
 
 def _unreviewed(listed: list[dict[str, Any]], lang: str) -> None:
