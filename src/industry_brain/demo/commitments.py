@@ -64,7 +64,7 @@ def _chosen(record: pl.DataFrame) -> pl.DataFrame:
 
 
 def _row(i: int, e: dict[str, Any], year: int) -> list[Any]:
-    area = float(max(10, round(e["output_wan"] / 150)))
+    area = float(max(10, round(e["output_wan"] / (100 + 15 * i))))  # 亩均产值 of 100 to 205 万元
     actual = {
         "output_per_mu": e["output_wan"] / area,
         "tax_per_mu": e["tax_wan"] / area,

@@ -23,7 +23,13 @@ RESULT_COLOURS = {
     "not_due": STATUS_COLOURS["grey"],
 }
 BREACH_ROW = "#fdecea"
-WIDE = {"name": 220, "shortfall": 400, "missing": 220, "consequences": 260}  # px: text columns
+WIDE = {
+    "parcel_id": 170,
+    "name": 220,
+    "shortfall": 400,
+    "missing": 220,
+    "consequences": 260,
+}  # px: text columns
 
 
 def _read(request: Request, scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
