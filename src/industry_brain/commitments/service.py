@@ -269,11 +269,12 @@ def rectify(
     note: str | None = None,
     by: str | None = None,
 ) -> dict[str, Any]:
-    """Record a 整改 step on a breached review (district-wide roles, the land department, the CLI)."""
+    """Record a 整改 step on a breached review (the land department, admins, analysts, the CLI:
+    may_act; a leader reads the state but does not record it)."""
     if state not in STATES:
         raise IndustryBrainError(f"整改状态“{state}”无效，应为：{'、'.join(STATES)}")
     r = session.get(CommitmentReview, review_id)
-    if r is None or visible(session, scope=scope) is not None:
+    if r is None or not may_act(scope):
         raise IndustryBrainError(f"没有编号为 {review_id} 的复核结果，或无权办理")
     if r.result != "breached":
         raise IndustryBrainError(f"复核 {review_id} 的结果是“{RESULT_NAMES[r.result]}”，无需整改")
