@@ -124,3 +124,35 @@ def test_the_demo_is_evaluated_published_with_projects_and_an_account_per_role(d
     assert summary["milestones"] > 100 and Path(summary["progress_report"]).is_file()
     assert lights["green"] >= 40 and lights["red"] <= 15, lights
     engine.dispose()
+
+
+def test_the_demo_has_standard_land_commitments_met_and_breached(demo):
+    """The 标准地承诺 page of a fresh demo is not empty: parcels met, breached (with the
+    shortfall in words) and not yet due, imported and reviewed the normal way."""
+    from industry_brain.commitments.service import reviews
+    from industry_brain.commitments.sheet import review_rows
+    from industry_brain.core.scope import Scope
+
+    _, summary = demo
+    assert summary["commitment_results"] == {"met": 4, "breached": 3, "not_due": 1}
+    assert Path(summary["commitments_file"]).name == "标准地承诺_自然资源.xlsx"
+    engine = open_database(summary["database"])
+    with transaction(engine) as session:
+        rows = review_rows(reviews(session, scope=Scope.system()))
+    engine.dispose()
+    breached = [r for r in rows if r["result"] == "breached"]
+    assert len(breached) == 3 and all(
+        "承诺不低于" in r["shortfall"] or "承诺不高于" in r["shortfall"] for r in breached
+    )
+    assert [r["rectification"] for r in breached] == ["整改中", "未登记整改", "未登记整改"]
+    # the demo town's township holds parcels, so its account sees some
+    town = summary["accounts"][[a["role"] for a in summary["accounts"]].index("town")]["scope"][
+        "township_code"
+    ]
+    assert sum(r["township"] == _township(town) for r in rows) >= 3
+
+
+def _township(code: str) -> str:
+    from industry_brain.reference.divisions import township_name
+
+    return township_name(code)

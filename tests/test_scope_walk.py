@@ -113,6 +113,10 @@ API_ROUTES = [
     "/api/v1/requests/open311/requests.json",
     "/api/v1/requests/{request_id}",
     "/api/v1/requests/attachments/{attachment_id}",
+    # 标准地承诺 (web/api_commitments.py): each town's and enterprise's parcels stay its own
+    "/api/v1/commitments",
+    "/api/v1/commitments/reviews",
+    "/api/v1/commitments/reviews.xlsx",
 ]
 # placeholder -> (the list route naming its values, the key of a value); the first value is walked
 LISTED = {
@@ -136,6 +140,7 @@ PAGE_ROUTES = [
     "/requests",
     "/requests/case?id={request_id}",
     f"/requests/stats?period={QUARTER}",
+    "/commitments",
 ]
 ABSENT = code(999)
 # Routes that answer about one enterprise: outside the scope they must be the plain 404.

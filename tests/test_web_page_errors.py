@@ -33,6 +33,7 @@ PAGES = {
     "/requests/stats": {"admin", "analyst", "leader", "department", "town"},
     "/monitoring": {"admin", "analyst", "leader", "department", "town"},
     "/policies": set(ROLES),
+    "/commitments": set(ROLES),  # another department than the land department sees no parcel
 }
 GARBAGE = ["x<'\"", "99999999999999999999", "-1", "1e309", "%00", "０"]
 # page -> {parameter: values that must be refused}; each also gets GARBAGE

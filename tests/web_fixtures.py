@@ -174,6 +174,31 @@ def _seed_request(session, settings) -> None:  # type: ignore[no-untyped-def]
         act(session, scope=scope, settings=settings, request_id=closed.id, step=step)
 
 
+# 标准地 parcels, one per enterprise, 20 亩 each with 10 万元/亩 of tax committed: against the
+# 2022 taxes code(1) and code(3) meet it, code(2) (4.8) and code(4) (2.7) fall short
+PARCELS = {code(i): f"BZD-{i}" for i in range(1, 5)}
+COMMITTED_TAX_PER_MU = 10.0
+
+
+def _seed_commitments(session, tmp: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    """The land department's commitments file imported, and a 达产复核 against 2022's figures."""
+    import openpyxl
+
+    from industry_brain.commitments.service import import_commitments, run_review
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(
+        ["地块编号", "统一社会信用代码", "面积（亩）", "亩均税收（万元/亩）", "达产复核日期", "违约责任"]
+    )
+    for c, parcel in PARCELS.items():
+        ws.append([parcel, c, 20, COMMITTED_TAX_PER_MU, "2023-06-30", "按差额比例退还土地出让优惠"])
+    wb.save(tmp / "标准地承诺.xlsx")
+    import_commitments(session, path=tmp / "标准地承诺.xlsx", settings=settings, by="zrj")
+    run_review(session, as_of=dt.date.today(), year=2022, by="zrj")
+
+
 def _seed_runs(session, settings) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     facts = frame([{"name": ENTERPRISES[code(i + 1)][0]} for i in range(len(ENTERPRISES))])
     method = load_method("huangyan-2022")
@@ -196,6 +221,7 @@ def seed(db_url: str, tmp: Path) -> dict[str, object]:
             batch = _seed_enterprises(session, tmp, settings)
             published, draft = _seed_runs(session, settings)
             _seed_request(session, settings)
+            _seed_commitments(session, tmp, settings)
     finally:
         engine.dispose()
     return {

@@ -92,12 +92,21 @@ def import_command(
 
 @commitments_app.command("list")
 @friendly_errors
-def list_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+def list_command(
+    year: Annotated[
+        int | None, typer.Option("--year", help="达产复核日期所在年份", show_default=False)
+    ] = None,
+    township: Annotated[
+        str | None, typer.Option("--township", help="镇街代码（9 位）", show_default=False)
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """已导入的标准地承诺 (the stored commitments)."""
     from industry_brain.commitments.service import list_commitments
 
     with boundary(settings_for(db)) as session:
-        rows = list_commitments(session, scope=Scope.system())
+        rows = list_commitments(session, scope=Scope.system(), year=year, township=township)
     if as_json:
         print_json(rows)
         return

@@ -11,10 +11,11 @@ from typing import Any
 
 import ibis
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from industry_brain.commitments.importer import COLUMNS, CommitmentRow, parse_file
+from industry_brain.commitments.indicators import INDICATORS
 from industry_brain.commitments.models import Commitment, CommitmentRectification, CommitmentReview
 from industry_brain.commitments.review import RESULT_NAMES, review
 from industry_brain.commitments.trace import parcel_trace
@@ -39,6 +40,13 @@ def visible(session: Session, *, scope: Scope) -> set[str] | None:
     if scope.role == "department" and LAND_UNIT in (scope.unit or ""):
         return None
     return visible_codes(session, scope=scope)
+
+
+def may_act(scope: Scope) -> bool:
+    """Whether `scope` runs a 达产复核 and records 整改: the land department and the bureau's
+    admins and analysts (and the CLI), not readers such as leaders, towns or enterprises."""
+    land = scope.role == "department" and LAND_UNIT in (scope.unit or "")
+    return land or scope.role in ("admin", "analyst", "system")
 
 
 def _plain(v: Any) -> Any:
@@ -100,17 +108,29 @@ def _names(session: Session, codes: set[str]) -> dict[str, tuple[str | None, str
     return {c: (n, t) for c, n, t in session.execute(stmt.where(Enterprise.credit_code.in_(sorted(codes))))}
 
 
-def _scoped(session: Session, scope: Scope) -> list[Commitment]:
+def _scoped(
+    session: Session, scope: Scope, *, township: str | None = None, year: int | None = None
+) -> list[Commitment]:
+    """The commitments `scope` sees, narrowed to a township's enterprises and to the parcels
+    whose 达产复核 date falls in `year`, where given."""
     seen = visible(session, scope=scope)
     stmt = select(Commitment).order_by(Commitment.parcel_id)
     if seen is not None:
         stmt = stmt.where(Commitment.credit_code.in_(sorted(seen)))
+    if township is not None:
+        town = select(Enterprise.credit_code).where(Enterprise.township_code == township)
+        stmt = stmt.where(Commitment.credit_code.in_(town))
+    if year is not None:
+        stmt = stmt.where(Commitment.review_date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     return list(session.scalars(stmt))
 
 
-def list_commitments(session: Session, *, scope: Scope) -> list[dict[str, Any]]:
-    """The commitments `scope` sees, with the enterprise's name and township."""
-    found = _scoped(session, scope)
+def list_commitments(
+    session: Session, *, scope: Scope, year: int | None = None, township: str | None = None
+) -> list[dict[str, Any]]:
+    """The commitments `scope` sees (of `township`, due for review in `year`, where given),
+    with the enterprise's name and township."""
+    found = _scoped(session, scope, township=township, year=year)
     names = _names(session, {c.credit_code for c in found})
     return [
         {
@@ -171,13 +191,27 @@ def run_review(
     return ids
 
 
-def reviews(session: Session, *, scope: Scope, latest: bool = True) -> list[dict[str, Any]]:
+def reviews(
+    session: Session,
+    *,
+    scope: Scope,
+    latest: bool = True,
+    as_of: dt.date | None = None,
+    year: int | None = None,
+    township: str | None = None,
+) -> list[dict[str, Any]]:
     """The stored reviews `scope` sees (only the newest per commitment when `latest`), each with
-    its trace and its rectification steps."""
-    found = {c.id: c for c in _scoped(session, scope)}
-    stmt = select(CommitmentReview).where(CommitmentReview.commitment_id.in_(sorted(found)))
-    if latest:
-        newest = select(func.max(CommitmentReview.id)).group_by(CommitmentReview.commitment_id)
+    its trace and its rectification steps; where given, only the reviews as of `as_of`, against
+    the figures of `year`, of `township`'s enterprises."""
+    found = {c.id: c for c in _scoped(session, scope, township=township)}
+    which: list[ColumnElement[bool]] = [CommitmentReview.commitment_id.in_(sorted(found))]
+    if as_of is not None:
+        which.append(CommitmentReview.as_of == as_of)
+    if year is not None:
+        which.append(CommitmentReview.figures_year == year)
+    stmt = select(CommitmentReview).where(*which)
+    if latest:  # the newest of the reviews asked for, not the newest of all
+        newest = select(func.max(CommitmentReview.id)).where(*which).group_by(CommitmentReview.commitment_id)
         stmt = stmt.where(CommitmentReview.id.in_(newest))
     got = list(session.scalars(stmt.order_by(CommitmentReview.id)))
     steps: dict[int, list[dict[str, Any]]] = {}
@@ -214,6 +248,10 @@ def _review_entry(
         "figures_year": r.figures_year,
         "result": r.result,
         "result_name": RESULT_NAMES[r.result],
+        "area_mu": c.area_mu,
+        "review_date": _plain(c.review_date),
+        # the committed values, also for a parcel not yet due (whose trace has no indicators)
+        "committed": {k: getattr(c, f"committed_{k}") for k in INDICATORS},
         "consequences": c.consequences,
         "trace": json.loads(r.trace),
         "rectification": steps,
@@ -231,11 +269,12 @@ def rectify(
     note: str | None = None,
     by: str | None = None,
 ) -> dict[str, Any]:
-    """Record a 整改 step on a breached review (district-wide roles, the land department, the CLI)."""
+    """Record a 整改 step on a breached review (the land department, admins, analysts, the CLI:
+    may_act; a leader reads the state but does not record it)."""
     if state not in STATES:
         raise IndustryBrainError(f"整改状态“{state}”无效，应为：{'、'.join(STATES)}")
     r = session.get(CommitmentReview, review_id)
-    if r is None or visible(session, scope=scope) is not None:
+    if r is None or not may_act(scope):
         raise IndustryBrainError(f"没有编号为 {review_id} 的复核结果，或无权办理")
     if r.result != "breached":
         raise IndustryBrainError(f"复核 {review_id} 的结果是“{RESULT_NAMES[r.result]}”，无需整改")

@@ -92,13 +92,16 @@ def build_demo(
 def _stage_platform(
     engine: Any, settings: Any, *, year: int, progress: Console | None, files: Path, seed: int
 ) -> dict[str, Any]:
-    """The newest year evaluated and published, the seed's projects, one account per role."""
+    """The newest year evaluated and published, the seed's projects, 标准地 commitments reviewed
+    against the newest year, one account per role."""
+    from industry_brain.demo.commitments import load_commitments
     from industry_brain.demo.platform import demo_accounts, evaluate_and_publish, load_projects
 
     if progress is not None:
-        progress.print(f"评价 {year} 年并公示，载入项目库，创建演示账号 …", highlight=False)
+        progress.print(f"评价 {year} 年并公示，载入项目库与标准地承诺，创建演示账号 …", highlight=False)
     return {
         "evaluation": evaluate_and_publish(engine, settings, year=year),
         **load_projects(engine, files=files, seed=seed, as_of=dt.date.today()),
+        **load_commitments(engine, settings, files=files, year=year),
         "accounts": demo_accounts(engine, year=year),
     }

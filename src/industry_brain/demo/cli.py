@@ -41,7 +41,8 @@ def demo_command(
         )
         ev = summary["evaluation"]
         out.print(
-            f"{ev['year']} 年亩均评价已公示（批次 {ev['run_id']}）；项目库 {summary['projects']} 个项目"
+            f"{ev['year']} 年亩均评价已公示（批次 {ev['run_id']}）；项目库 {summary['projects']} 个项目；"
+            f"标准地承诺 {summary.get('commitments', 0)} 块（已达产复核）"
         )
         _print_accounts(summary["accounts"])
     if not no_serve:

@@ -96,6 +96,7 @@ def routers() -> list[Any]:
     """Every router of this part of the API, for app.include_router."""
     from industry_brain.web import (
         api_chains,
+        api_commitments,
         api_cultivation,
         api_monitoring_alerts,
         api_plans,
@@ -112,4 +113,5 @@ def routers() -> list[Any]:
         api_policies.router,
         api_policy_notices.router,
         api_monitoring_alerts.router,
+        api_commitments.router,
     ]

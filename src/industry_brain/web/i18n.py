@@ -38,6 +38,7 @@ _EN: dict[str, str] = {
     "惠企政策": "Policies",
     "经济运行": "Economic monitoring",
     "企业预警": "Enterprise alerts",
+    "标准地承诺": "Land commitments",
     "集群数据待加载": "Cluster data not loaded yet",
     "评价等级分布": "Grade distribution",
     "预警": "Alerts",

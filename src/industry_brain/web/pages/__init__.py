@@ -71,6 +71,7 @@ DOMAIN_MODULES = {
     "requests": ("/requests",),
     "policies": ("/policies",),
     "monitoring_alerts": ("/monitoring/alerts",),
+    "commitments": ("/commitments",),
 }
 
 

@@ -34,6 +34,11 @@ DOMAIN_PAGES: dict[str, tuple[str, frozenset[str]]] = {
         "企业预警",
         frozenset({"admin", "analyst", "leader", "department", "town", "chain_chief"}),
     ),
+    # a department other than the land department (自然资源) sees the page with no parcel
+    "/commitments": (
+        "标准地承诺",
+        frozenset({"admin", "analyst", "leader", "department", "town", "enterprise"}),
+    ),
 }
 EDITORS = frozenset({"admin", "analyst"})
 EN: dict[str, str] = {
@@ -80,6 +85,11 @@ EN: dict[str, str] = {
     "下载 Word": "Download Word",
     "暂无数据": "No data",
     "年度": "Year",
+    "标准地承诺": "Land commitments",
+    "未达承诺的地块": "Parcels short of their commitments",
+    "各地块承诺与实际": "Committed and actual, by parcel",
+    "尚未进行达产复核；以下为已导入的承诺": "Not reviewed yet; the imported commitments",
+    "暂无标准地承诺": "No land commitments",
 }
 
 
