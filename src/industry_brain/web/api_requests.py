@@ -179,7 +179,7 @@ def reminder_list(token: Token, as_of: DateQuery = None) -> list[dict[str, Any]]
 def _not_an_enterprise(scope: Scope) -> None:
     """The 晾晒 and its 回访 sample are the units' and towns' league, not an enterprise's."""
     if scope.role == "enterprise":
-        raise HTTPException(status_code=403, detail="无权访问：晾晒与回访抽样供承办单位和镇街查看，企业账号不能查看")
+        raise HTTPException(status_code=403, detail="无权访问：晾晒与回访抽样不对企业账号开放")
 
 
 def _stats(session: Session, scope: Scope, period: str, as_of: dt.date | None) -> dict[str, Any]:
