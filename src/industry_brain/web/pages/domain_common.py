@@ -157,7 +157,7 @@ def table(
         frame = pl.DataFrame(raw, schema=keys, infer_schema_length=None) if raw else pl.DataFrame(schema=keys)
         download_table(frame, file_name, title=title, headers=dict(columns))
 
-    ui.button(tr("下载 Excel", lang), icon="download", on_click=download).props("flat dense")
+    ui.button(tr("下载 Excel", lang), icon="download", on_click=download).props("flat dense no-caps")
     return made
 
 
