@@ -15,6 +15,7 @@ from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.scope import Scope
 from industry_brain.web.pages.domain_common import enter_domain, pct, table
 from industry_brain.web.pages.layout import empty, header, title
+from industry_brain.web.pages.requests_links import context_block
 
 PATH = "/requests"
 CASE_PATH = "/requests/case"
@@ -128,6 +129,7 @@ def _case(scope: Scope, case: dict[str, Any]) -> None:
         )
         if case["close_reason"]:
             ui.label(f"结案理由：{case['close_reason']}").classes("text-grey-8")
+    context_block(scope, case["context"])
     ui.label("时限").classes("text-subtitle1 text-weight-medium q-mt-md")
     with ui.row():
         for d in case["deadlines"]:
@@ -283,19 +285,21 @@ def register() -> None:
         _inbox(scope, picked or "", overdue == "1")
 
     @ui.page(CASE_PATH, title="涉企问题 · 产业大脑")
-    def case_page(request: Request, id: str = "") -> None:
-        from industry_brain.core.auth import NotFound
-        from industry_brain.requests.views import show_request
+    async def case_page(request: Request, id: str = "") -> None:
+        from industry_brain.views.case_context import case_detail
         from industry_brain.web.errors import whole_number
+        from industry_brain.web.pages.layout import off_loop
         from industry_brain.web.security import page_session
 
         scope, lang = enter_domain(request, PATH)
         number = whole_number(id, "编号")
-        with page_session() as session:
-            try:
-                case = show_request(session, scope=scope, settings=_settings(), request_id=number or 0)
-            except NotFound:
-                raise
+
+        def read() -> dict[str, Any]:
+            # the enterprise's policy matches may take a moment: off the event loop
+            with page_session() as session:
+                return case_detail(session, scope=scope, settings=_settings(), request_id=number or 0)
+
+        case = await off_loop(read)
         header(scope, lang, PATH)
         ui.link("← 返回问题清单", PATH)
         _case(scope, case)
