@@ -150,6 +150,8 @@ def test_the_profile_lists_the_enterprises_cases(live: Live) -> None:
     assert {r["credit_code"] for r in listed} == {code(1)}
     assert all({"state", "lead_unit", "due", "overdue"} <= set(r) for r in listed)
     assert _get(live, "town_b", f"/api/v1/requests?credit_code={code(1)}").json() == []
+    by_cli = _cli_cases(live.db_url, "--credit-code", code(1))
+    assert [r["request_id"] for r in by_cli] == [r["request_id"] for r in listed]  # the town's: all of them
     page = _page(live, "town", f"/profile?code={code(1)}")
     assert page.status_code == 200
     assert "涉企问题" in page.text and f"/requests/case?id={n}" in page.text and LEAD in page.text
