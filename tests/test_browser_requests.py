@@ -127,7 +127,10 @@ def test_a_case_links_to_its_enterprise_whose_profile_lists_the_case(browser: An
     _warm_profile(live, code(1))
     page = _sign_in(browser, live, "town")
     try:
-        text = _open(page, live, f"/requests/case?id={n}", "企业概况")
+        _open(page, live, f"/requests/case?id={n}", "企业概况")
+        page.locator(".case-context-ready").wait_for()  # the policy matches, filled in once read
+        text = str(page.inner_text("body"))
+        assert "匹配中" not in text
         assert all(
             w in text for w in ("锦屏甲机械有限公司", "锦屏街道", "机械零部件加工", "亩均评价", "惠企政策")
         )

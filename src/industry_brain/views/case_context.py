@@ -30,38 +30,69 @@ QUALIFIES = ("eligible", "eligible_zero")
 
 
 def case_detail(
-    session: Session, *, scope: Scope, settings: Settings, request_id: int, as_of: dt.date | None = None
+    session: Session,
+    *,
+    scope: Scope,
+    settings: Settings,
+    request_id: int,
+    as_of: dt.date | None = None,
+    with_policies: bool = True,
 ) -> dict[str, Any]:
     """requests.views.show_request with `context` (case_context) — the case page and
-    GET /api/v1/requests/{id}."""
+    GET /api/v1/requests/{id}. `with_policies=False` leaves the matches out (None), for a page
+    that shows the rest at once and reads them with policy_context afterwards."""
     from industry_brain.requests.views import show_request
 
     case = show_request(session, scope=scope, settings=settings, request_id=request_id, as_of=as_of)
-    case["context"] = case_context(session, scope=scope, credit_code=case["credit_code"], as_of=as_of)
+    case["context"] = case_context(
+        session, scope=scope, credit_code=case["credit_code"], as_of=as_of, with_policies=with_policies
+    )
     return case
 
 
-def case_context(
-    session: Session, *, scope: Scope, credit_code: str, as_of: dt.date | None = None
-) -> dict[str, Any]:
-    """The enterprise of a case the caller has been shown: `enterprise` (name, township,
-    industry, `link`), `grade` (or None), `alerts` ({month, items, link}, None for the
-    enterprise itself), `policies` ({as_of, items, message, link}). Call it only with a case
-    that get_case returned for `scope`."""
-    from industry_brain.requests.clock import today
-
+def _reader(session: Session, scope: Scope, credit_code: str) -> tuple[Scope, Enterprise | None, bool]:
+    """(the enterprise's own scope, its record, whether the caller may open it on its pages)."""
     firm = session.get(Enterprise, credit_code)
-    reader = Scope(role="enterprise", username=scope.username, credit_code=credit_code)
     linked = firm is not None and scope.sees_enterprise(
         credit_code=credit_code, township_code=firm.township_code
     )
-    day = as_of or today()
+    return Scope(role="enterprise", username=scope.username, credit_code=credit_code), firm, linked
+
+
+def case_context(
+    session: Session,
+    *,
+    scope: Scope,
+    credit_code: str,
+    as_of: dt.date | None = None,
+    with_policies: bool = True,
+) -> dict[str, Any]:
+    """The enterprise of a case the caller has been shown: `enterprise` (name, township,
+    industry, `link`), `grade` (or None), `alerts` ({month, items, link}, None for the
+    enterprise itself), `policies` (policy_context). Call it only with a case that get_case
+    returned for `scope`."""
+    reader, firm, linked = _reader(session, scope, credit_code)
     return {
         "enterprise": _enterprise(credit_code, firm, linked),
         "grade": _grade(session, credit_code, reader, linked),
         "alerts": None if scope.role == "enterprise" else _alerts(session, credit_code, reader, linked),
-        "policies": _policies(session, credit_code, reader, day, linked),
+        "policies": policy_context(session, scope=scope, credit_code=credit_code, as_of=as_of)
+        if with_policies
+        else None,
     }
+
+
+def policy_context(
+    session: Session, *, scope: Scope, credit_code: str, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """{as_of, items, message, link}: the context's policy matches. Matching runs over the
+    whole district (a budget's cut depends on who else qualifies) and is kept until the record
+    changes, so the first read after an import takes seconds. Only for a case get_case
+    returned for `scope`."""
+    from industry_brain.requests.clock import today
+
+    reader, _, linked = _reader(session, scope, credit_code)
+    return _policies(session, credit_code, reader, as_of or today(), linked)
 
 
 def _enterprise(code: str, firm: Enterprise | None, linked: bool) -> dict[str, Any]:

@@ -5,6 +5,7 @@ cases. Each is one HTML element (escaped): every NiceGUI element costs the serve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape as esc
 from typing import Any
 
@@ -67,9 +68,24 @@ def _policy_line(scope: Scope, policies: dict[str, Any]) -> str:
     return f"{head}：{esc('；'.join(items) or '暂无符合或差一点符合的政策')}"
 
 
-def context_block(scope: Scope, context: dict[str, Any]) -> None:
+def context_block(scope: Scope, context: dict[str, Any]) -> Callable[[dict[str, Any] | None], None]:
     """The case's 企业概况: who the enterprise is, its grade, alerts and policies, each linking to
-    the page it comes from when the role may open it."""
+    the page it comes from when the role may open it. Without the policies yet (None) their line
+    says they are being matched; the function returned fills them in."""
+    box = ui.card().classes("w-full case-context")
+    with box:
+        ui.label("企业概况").classes("text-subtitle1 text-weight-medium")
+        body = ui.html(_context_html(scope, context)).classes("w-full")
+
+    def fill(policies: dict[str, Any] | None) -> None:
+        body.set_content(_context_html(scope, {**context, "policies": policies}))
+        if policies is not None:
+            body.classes("case-context-ready")
+
+    return fill
+
+
+def _context_html(scope: Scope, context: dict[str, Any]) -> str:
     e, g = context["enterprise"], context["grade"]
     lines = [
         f"企业：{_a(scope, e['name'], e['link'], 'case-enterprise')}　所属镇街：{esc(e['township'])}"
@@ -81,11 +97,9 @@ def context_block(scope: Scope, context: dict[str, Any]) -> None:
             else "暂无已公布的评价"
         ),
         *_alert_lines(scope, context["alerts"]),
-        _policy_line(scope, context["policies"]),
+        _policy_line(scope, context["policies"]) if context["policies"] else "惠企政策：匹配中…",
     ]
-    with ui.card().classes("w-full case-context"):
-        ui.label("企业概况").classes("text-subtitle1 text-weight-medium")
-        ui.html("".join(f'<div class="text-body2 q-mb-xs">{line}</div>' for line in lines)).classes("w-full")
+    return "".join(f'<div class="text-body2 q-mb-xs">{line}</div>' for line in lines)
 
 
 def profile_cases(cases: list[dict[str, Any]], lang: str) -> None:
