@@ -22,7 +22,7 @@ from helpers import code
 from industry_brain.core.db import transaction
 from industry_brain.core.settings import get_settings
 from industry_brain.registry import open_database
-from requests_fixtures import ANALYST, at, drive
+from requests_fixtures import ANALYST, ECONOMY, at, department, drive
 from test_requests_api import LEAD, _get, _open, _step, live_fixture  # noqa: F401
 from web_fixtures import TOWN_A, Live, page_client, web_db_fixture  # noqa: F401
 
@@ -189,7 +189,45 @@ def _backdated_cases(db_url: str) -> dict[str, int]:
             if step:
                 drive(session, settings, case, step[0], day=(today - dt.timedelta(days=step[1])).isoformat())
             made[name] = case.id
+        made |= _co_unit_cases(session, settings, today)
     engine.dispose()
+    return made
+
+
+def _co_unit_cases(session, settings, today: dt.date) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Two cases answered two weeks ago (办结 not yet due, 协办's 3 working days past): one whose
+    co-unit never gave its opinion (late on the 协办 clock alone), one whose co-unit did."""
+    from industry_brain.requests.schemas import Step
+    from industry_brain.requests.service import act, open_request
+
+    day = (today - dt.timedelta(days=14)).isoformat()
+    made = {}
+    for name in ("co_late", "co_replied"):
+        case = open_request(
+            session, scope=ANALYST, settings=settings, credit_code=code(2), category="land",
+            text=f"用地问题（{name}）", opened_at=at(day, 8),
+        )  # fmt: skip
+        drive(session, settings, case, "办理中", day=day)
+        if name == "co_replied":
+            step = Step("co_reply", text="同意主办单位意见")
+            act(
+                session,
+                scope=department(ECONOMY),
+                settings=settings,
+                request_id=case.id,
+                step=step,
+                at=at(day, 15),
+            )
+        lead = department(case.lead_unit)
+        act(
+            session,
+            scope=lead,
+            settings=settings,
+            request_id=case.id,
+            step=Step("reply", text="已答复"),
+            at=at(day, 16),
+        )
+        made[name] = case.id
     return made
 
 
@@ -215,8 +253,8 @@ def _tile(live: Live, username: str) -> tuple[int, int]:
 def test_the_cockpit_counts_open_and_overdue_cases_as_the_list_does(live: Live) -> None:
     made = _backdated_cases(live.db_url)
     late = {r["request_id"] for r in _cli_cases(live.db_url, "--overdue")}
-    assert {made["untouched"], made["paused_late"]} <= late
-    assert not {made["paused_now"], made["closed_late"], made["fresh"]} & late
+    assert {made["untouched"], made["paused_late"], made["co_late"]} <= late
+    assert not {made["paused_now"], made["closed_late"], made["fresh"], made["co_replied"]} & late
     every = _cli_cases(live.db_url)
     closed = ("办结", "不予受理", "重复", "非职责")
     assert _tile(live, "leader") == (sum(r["state"] not in closed for r in every), len(late))
