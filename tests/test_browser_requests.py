@@ -106,3 +106,52 @@ def test_the_unit_inbox_the_case_page_and_the_league_table(browser: Any, live: L
         assert page.goto(f"{live.base}/requests/case?id={n}").status == 404  # another town's case
     finally:
         page.close()
+
+
+def _warm_profile(live: Live, credit_code: str) -> None:
+    """View the profile once before the browser does: a fresh server's first profile computes the
+    evaluation's explanation cold (seconds on this shared machine, past NiceGUI's 3 s limit)."""
+    import time
+
+    from web_fixtures import page_client
+
+    client = page_client(live.base, "town")
+    try:
+        for _ in range(10):
+            if client.get(f"/profile?code={credit_code}").status_code == 200:
+                return
+            time.sleep(3)
+    finally:
+        client.close()
+
+
+def test_a_case_links_to_its_enterprise_whose_profile_lists_the_case(browser: Any, live: Live) -> None:
+    with live.client("enterprise") as c:
+        n = c.post(
+            "/api/v1/requests", data={"credit_code": code(1), "category": "用地保障", "text": "厂房扩建用地"}
+        ).json()["request_id"]
+    _warm_profile(live, code(1))
+    page = _sign_in(browser, live, "town")
+    try:
+        _open(page, live, f"/requests/case?id={n}", "企业概况")
+        page.locator(".case-context-ready").wait_for()  # the policy matches, filled in once read
+        text = str(page.inner_text("body"))
+        assert "匹配中" not in text
+        assert all(
+            w in text for w in ("锦屏甲机械有限公司", "锦屏街道", "机械零部件加工", "亩均评价", "惠企政策")
+        )
+        assert code(1) not in text and "3484" not in text and "330213001" not in text
+        assert not any(raw in text for raw in RAW), text
+        _shot(page, "case_context")
+        page.locator("a.case-enterprise").click()
+        page.wait_for_url(lambda url: "/profile" in url)
+        page.get_by_text(f"第 {n} 号").first.wait_for()
+        page.wait_for_function("() => window.socket && window.socket.connected")
+        text = str(page.inner_text("body"))
+        assert "企业画像" in text and "涉企问题" in text and "锦屏甲机械有限公司" in text
+        assert f"第 {n} 号" in text and "待受理" in text and LEAD in text
+        _shot(page, "profile_cases")
+        page.get_by_text(f"第 {n} 号").first.click()
+        page.wait_for_url(lambda url: f"/requests/case?id={n}" in url)
+    finally:
+        page.close()

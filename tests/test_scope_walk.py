@@ -102,6 +102,7 @@ API_ROUTES = [
     "/api/v1/jobs/{job}/file",
     # 涉企问题 (web/api_requests.py); attachments' scope: tests/test_requests_api.py
     "/api/v1/requests",
+    "/api/v1/requests?credit_code={code}",  # an enterprise's cases, as its profile lists them
     "/api/v1/requests/categories",
     "/api/v1/requests/reminders",
     f"/api/v1/requests/stats?period={QUARTER}",

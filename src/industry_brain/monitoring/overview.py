@@ -129,6 +129,55 @@ def open_alert_count(session: Session, *, scope: Scope, month: str | None = None
     return {"month": month, "open": n, "link": f"/monitoring/alerts?month={month}"}
 
 
+def open_alerts(
+    session: Session, *, scope: Scope, credit_code: str, month: str | None = None
+) -> dict[str, Any]:
+    """One enterprise's open alerts of the newest evaluated month (or `month`), as
+    open_alert_count counts them, within `scope`: `month` and `alerts`, each with `rule_name`,
+    `severity`, `state`, `first_month` and `explanation` (the inbox's sentence)."""
+    import json
+
+    from industry_brain.monitoring import explain
+    from industry_brain.monitoring.alerts import _silenced, visible_clause
+    from industry_brain.monitoring.bulletin import SEVERITY_NAMES
+    from industry_brain.monitoring.models import MonitoringAlert, MonitoringAlertMonth
+
+    month = month or alerts_month(session)
+    if month is None:
+        return {"month": None, "alerts": []}
+    stmt = (
+        select(MonitoringAlert, MonitoringAlertMonth)
+        .join(MonitoringAlertMonth, MonitoringAlertMonth.alert_id == MonitoringAlert.id)
+        .where(
+            MonitoringAlert.credit_code == credit_code,
+            MonitoringAlertMonth.month == month,
+            MonitoringAlertMonth.state.in_(OPEN_STATES),
+            MonitoringAlert.dismissed_at.is_(None),
+            visible_clause(session, scope),
+        )
+        .order_by(MonitoringAlert.rule)
+    )
+    silenced = _silenced(session, month)
+    shown = []
+    for alert, m in session.execute(stmt).all():
+        if (alert.credit_code, alert.rule) in silenced:
+            continue
+        trace = json.loads(m.trace)
+        shown.append(
+            {
+                "alert_id": alert.id,
+                "rule_name": trace["rule_name"],
+                "severity": alert.severity,
+                "severity_name": SEVERITY_NAMES.get(alert.severity, alert.severity),
+                "state": m.state,
+                "state_name": explain.STATES.get(m.state, m.state),
+                "first_month": alert.first_month,
+                "explanation": explain.sentence(trace),
+            }
+        )
+    return {"month": month, "alerts": shown}
+
+
 def economy_overview(
     session: Session, *, scope: Scope, settings: Any, month: str | None = None
 ) -> dict[str, Any]:

@@ -125,6 +125,9 @@ def list_command(
         str | None, typer.Option("--unit", help="只列此单位主办或协办的", show_default=False)
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="只列已逾期的")] = False,
+    credit_code: Annotated[
+        str | None, typer.Option("--credit-code", help="只列这家企业的", show_default=False)
+    ] = None,
     as_of: AsOfOption = None,
     as_user: AsOption = None,
     db: DbOption = None,
@@ -143,6 +146,7 @@ def list_command(
             unit=unit,
             overdue=overdue,
             as_of=_day(as_of),
+            credit_code=credit_code,
         )
     if as_json:
         keys = ("request_id", "credit_code", "category", "state", "lead_unit", "opened_at", "due", "overdue")

@@ -8,8 +8,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, and_, func, literal, or_, select
+from sqlalchemy import case as when
+from sqlalchemy.orm import Session, aliased
 
 from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
@@ -18,6 +19,7 @@ from industry_brain.requests import clock
 from industry_brain.requests.models import EnterpriseRequest, RequestAttachment, RequestEvent
 from industry_brain.requests.schemas import ACTION_NAMES, CLOCK_LABELS, ROLE_NAMES
 from industry_brain.requests.service import (
+    SEP,
     calendar_for,
     co_replied,
     co_units_of,
@@ -67,10 +69,14 @@ def list_requests(
     unit: str | None = None,
     overdue: bool = False,
     as_of: dt.date | None = None,
+    credit_code: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The cases in scope, newest first; `unit` matches the lead unit or a co-unit."""
+    """The cases in scope, newest first; `unit` matches the lead unit or a co-unit,
+    `credit_code` narrows to one enterprise's (its profile's 涉企问题)."""
     day = as_of or clock.today()
     query = select(EnterpriseRequest).where(visible_clause(scope))
+    if credit_code:
+        query = query.where(EnterpriseRequest.credit_code == credit_code.strip().upper())
     if state:
         query = query.where(EnterpriseRequest.state == state)
     if unit:
@@ -88,6 +94,57 @@ def list_requests(
             continue
         rows.append(_row(case, d, late, settings))
     return rows
+
+
+def _co_unit_open() -> Any:
+    """SQL: some co-unit of the case has not given its opinion since the last 重办 (co_replied)."""
+    r, e, redo = EnterpriseRequest, RequestEvent, aliased(RequestEvent)
+    last_redo = (
+        select(func.coalesce(func.max(redo.seq), 0))
+        .where(redo.request_id == r.id, redo.action == "redo")
+        .scalar_subquery()
+    )
+    replied = (
+        select(func.count(func.distinct(e.unit)))
+        .where(
+            e.request_id == r.id,
+            e.action == "co_reply",
+            e.seq > last_redo,
+            r.co_units.contains(literal(SEP) + e.unit + literal(SEP)),
+        )
+        .scalar_subquery()
+    )
+    # "、A、B、" names len - len(without 、) - 1 units
+    named = func.length(r.co_units) - func.length(func.replace(r.co_units, SEP, "")) - 1
+    return replied < named
+
+
+def case_counts(
+    session: Session, *, scope: Scope, settings: Settings, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """{"open", "overdue", "as_of"}: the cases in scope not closed, and those of them with a
+    running clock past its deadline at `as_of` — the cases `list_requests(overdue=True)` lists,
+    counted in one query over the deadlines each case stores at its last step (the cockpit reads
+    it on every view, so nothing is computed per case). A wait on the enterprise still open
+    moves the 答复, 办结 and 协办 deadlines day by day with it, so such a case counts as late when
+    its deadline had passed on the day the wait began."""
+    day = as_of or clock.today()
+    machine = rules_for(settings).machine
+    r = EnterpriseRequest
+    until = func.coalesce(r.paused_since, literal(day, Date))
+    late = or_(
+        r.due < until,
+        and_(r.replied_on.is_(None), r.reply_due < until),
+        and_(r.state == "待受理", r.accept_due < literal(day, Date)),
+        and_(r.co_due.is_not(None), r.co_due < until, _co_unit_open()),
+    )
+    closed = [s for s in machine.states if machine.closed(s)]
+    n_open, n_late = session.execute(
+        select(func.count(), func.coalesce(func.sum(when((late, 1), else_=0)), 0)).where(
+            visible_clause(scope), r.state.not_in(closed)
+        )
+    ).one()
+    return {"open": int(n_open), "overdue": int(n_late), "as_of": day.isoformat()}
 
 
 # Steps between the units that the enterprise is not shown: a dispute over who answers, the

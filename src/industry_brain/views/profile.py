@@ -257,6 +257,12 @@ def _titles(session: Session, code: str) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
+def evaluations(session: Session, *, credit_code: str, scope: Scope) -> list[dict[str, Any]]:
+    """The enterprise's results in every run `scope` may see (no drafts outside the bureau),
+    newest first: the profile's 评价结果 and the 涉企问题 case's grade."""
+    return _evaluations(session, credit_code, scope)
+
+
 def _evaluations(session: Session, code: str, scope: Scope) -> list[dict[str, Any]]:
     from industry_brain.evaluation.explain import GRADE_LABELS
     from industry_brain.evaluation.models import EvaluationResult, EvaluationRun

@@ -67,6 +67,9 @@ def list_cases(
     unit: Annotated[str | None, Query(max_length=100, description="主办或协办单位")] = None,
     overdue: Annotated[bool, Query(description="只列已逾期的")] = False,
     as_of: DateQuery = None,
+    credit_code: Annotated[
+        str | None, Query(max_length=18, description="只列这家企业的（企业画像的涉企问题）")
+    ] = None,
 ) -> list[dict[str, Any]]:
     """涉企问题清单（范围内） (the cases in scope, newest first)."""
     from industry_brain.requests.views import list_requests
@@ -80,6 +83,7 @@ def list_cases(
             unit=_clean(unit),
             overdue=overdue,
             as_of=as_of,
+            credit_code=credit_code,
         )
 
 
@@ -313,11 +317,12 @@ def attachment(attachment_id: Id, request: Request, token: Token) -> Response:
 
 @router.get("/{request_id}", responses={**ERRORS, **NOT_FOUND})
 def show(request_id: Id, token: Token, as_of: DateQuery = None) -> dict[str, Any]:
-    """一件问题：时限、提醒督办、可办操作、办理记录 (one case)."""
-    from industry_brain.requests.views import show_request
+    """一件问题：时限、提醒督办、可办操作、办理记录，及企业概况（`context`：主档、亩均等级、预警、
+    政策匹配） (one case with its enterprise's context)."""
+    from industry_brain.views.case_context import case_detail
 
     with signed_in(token, reads=True) as (session, scope):
-        return show_request(
+        return case_detail(
             session, scope=scope, settings=context().settings, request_id=request_id, as_of=as_of
         )
 

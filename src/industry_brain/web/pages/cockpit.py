@@ -27,6 +27,7 @@ from industry_brain.web.pages.layout import (
     off_loop,
     title,
 )
+from industry_brain.web.pages.requests_links import cockpit_tile as requests_tile
 
 PATH = "/cockpit"
 STATUS_NAMES = {
@@ -342,20 +343,23 @@ def register() -> None:
     @ui.page(PATH, title="驾驶舱 · 产业大脑")
     async def cockpit_page(request: Request) -> None:
         from industry_brain.monitoring.overview import open_alert_count
+        from industry_brain.requests.views import case_counts
         from industry_brain.web.security import context, page_session
 
         scope, lang = enter(request, PATH)
         settings = context().settings
 
-        def first() -> tuple[Any, Any, Any, Any]:
+        def first() -> tuple[Any, Any, Any, Any, dict[str, Any]]:
             with page_session() as session:
                 data = service.cockpit(session, scope=scope, settings=settings, slow=False)
                 key = service.slow_key(session, scope, settings, data.year)
                 # read on every view, so an acknowledged alert leaves the count at once
                 count = open_alert_count(session, scope=scope) if scope.role in ECONOMY_ROLES else None
-                return data, service.peek_slow_sections(key), _DOMAINS.peek(key), count
+                # one counting query, on every view: a case closed leaves the tile at once
+                cases = case_counts(session, scope=scope, settings=settings)
+                return data, service.peek_slow_sections(key), _DOMAINS.peek(key), count, cases
 
-        data, slow, parts, count = await off_loop(first)
+        data, slow, parts, count, cases = await off_loop(first)
         header(scope, lang, PATH)
         title(t("驾驶舱", lang))
         headline = ui.column().classes("w-full")
@@ -374,6 +378,7 @@ def register() -> None:
                         _placeholder()
             alerts = _alerts(data.alerts, lang)
             _imports(data.imports, lang)
+            requests_tile(cases, lang)
         with ui.grid(columns=3).classes("w-full") as domains:
             if parts is None:
                 ui.spinner()  # chains, tiers and pools, projects: filled in below
@@ -408,9 +413,11 @@ def warm(engine: Any, settings: Any) -> None:
     the server starts), so the first leader to open it sees it complete at once."""
     from industry_brain.core.db import transaction
     from industry_brain.core.scope import Scope
+    from industry_brain.requests.views import case_counts
 
     scope = Scope(role="leader", username="system")
     with transaction(engine) as session:
+        case_counts(session, scope=scope, settings=settings)  # loads the 涉企问题 rules and calendar
         year = service.latest_data_year(session)
         if year is None:
             return

@@ -25,6 +25,7 @@ from industry_brain.web.pages.layout import (
     off_loop,
     title,
 )
+from industry_brain.web.pages.requests_links import profile_cases
 
 PATH = "/profile"
 
@@ -161,13 +162,18 @@ def _titles_history(p: service.EnterpriseProfile, lang: str) -> None:
             html_lines([f"{h['at'] or ''}  {h['what']}" for h in p.history[:15]])
 
 
-def _read(request: Request, scope: Scope, code: str, q: str, page_no: int) -> tuple[dict[str, Any], Any]:
-    """The page's search results and profile, with the audit entry of the view (one transaction)."""
+def _read(
+    request: Request, scope: Scope, code: str, q: str, page_no: int
+) -> tuple[dict[str, Any], Any, list[dict[str, Any]]]:
+    """The page's search results, profile and the enterprise's 涉企问题 cases, with the audit
+    entry of the view (one transaction)."""
     from industry_brain.core.auth import NotFound, audit
-    from industry_brain.web.security import client_address, page_session
+    from industry_brain.requests.views import list_requests
+    from industry_brain.web.security import client_address, context, page_session
 
     with page_session() as session:
         found: dict[str, Any] = {"total": 0, "offset": 0, "items": []}
+        cases: list[dict[str, Any]] = []
         if q:
             found = service.search(
                 session, query=q, scope=scope, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE
@@ -183,7 +189,8 @@ def _read(request: Request, scope: Scope, code: str, q: str, page_no: int) -> tu
                 target=shown.credit_code,
                 address=client_address(request),
             )
-    return found, shown
+            cases = list_requests(session, scope=scope, settings=context().settings, credit_code=code)
+    return found, shown, cases
 
 
 def register() -> None:
@@ -196,7 +203,7 @@ def register() -> None:
         if scope.role == "enterprise":  # an enterprise's profile page is always its own
             code, q = scope.credit_code or "", ""
         page_no = whole_number(page, "页码", maximum=100_000) or 1
-        found, shown = await off_loop(lambda: _read(request, scope, code, q, page_no))
+        found, shown, cases = await off_loop(lambda: _read(request, scope, code, q, page_no))
         header(scope, lang, PATH)
         title(t("企业画像", lang) + (f" · {shown.master['name']}" if shown else ""))
         if scope.role != "enterprise":
@@ -205,5 +212,6 @@ def register() -> None:
             return
         _master(shown, lang)
         _evaluation(shown, scope, lang)
+        profile_cases(cases, lang)
         _figures(shown, lang)
         _titles_history(shown, lang)

@@ -7,15 +7,17 @@ scope, as the API and the CLI are."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from nicegui import ui
+from nicegui import run, ui
 
 from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.scope import Scope
 from industry_brain.web.pages.domain_common import enter_domain, pct, table
 from industry_brain.web.pages.layout import empty, header, title
+from industry_brain.web.pages.requests_links import context_block
 
 PATH = "/requests"
 CASE_PATH = "/requests/case"
@@ -118,7 +120,8 @@ def _inbox(scope: Scope, state: str, overdue: bool) -> None:
             ui.link(f"第 {r['request_id']} 号", f"{CASE_PATH}?id={r['request_id']}").classes("q-mr-sm")
 
 
-def _case(scope: Scope, case: dict[str, Any]) -> None:
+def _case(scope: Scope, case: dict[str, Any]) -> Callable[[dict[str, Any] | None], None]:
+    """The case; returns what fills its context's policy matches in."""
     title(f"第 {case['request_id']} 号 · {case['category_name']}（{case['priority']}）")
     with ui.card().classes("w-full"):
         ui.label(case["text"]).classes("text-body1")
@@ -129,6 +132,7 @@ def _case(scope: Scope, case: dict[str, Any]) -> None:
         )
         if case["close_reason"]:
             ui.label(f"结案理由：{case['close_reason']}").classes("text-grey-8")
+    fill = context_block(scope, case["context"])
     ui.label("时限").classes("text-subtitle1 text-weight-medium q-mt-md")
     with ui.row():
         for d in case["deadlines"]:
@@ -174,6 +178,7 @@ def _case(scope: Scope, case: dict[str, Any]) -> None:
     )
     if case["actions"]:
         _step_form(scope, case)
+    return fill
 
 
 def _step_form(scope: Scope, case: dict[str, Any]) -> None:
@@ -324,22 +329,33 @@ def register() -> None:
         _inbox(scope, picked or "", overdue == "1")
 
     @ui.page(CASE_PATH, title="涉企问题 · 产业大脑")
-    def case_page(request: Request, id: str = "") -> None:
-        from industry_brain.core.auth import NotFound
-        from industry_brain.requests.views import show_request
+    async def case_page(request: Request, id: str = "") -> None:
+        from industry_brain.views.case_context import case_detail, policy_context
         from industry_brain.web.errors import whole_number
+        from industry_brain.web.pages.layout import off_loop
         from industry_brain.web.security import page_session
 
         scope, lang = enter_domain(request, PATH)
         number = whole_number(id, "编号")
-        with page_session() as session:
-            try:
-                case = show_request(session, scope=scope, settings=_settings(), request_id=number or 0)
-            except NotFound:
-                raise
+
+        def read() -> dict[str, Any]:
+            with page_session() as session:
+                return case_detail(
+                    session, scope=scope, settings=_settings(), request_id=number or 0, with_policies=False
+                )
+
+        def matches() -> dict[str, Any]:
+            with page_session() as session:  # the case was found in this scope just above
+                return policy_context(session, scope=scope, credit_code=case["credit_code"])
+
+        case = await off_loop(read)
         header(scope, lang, PATH)
         ui.link("← 返回问题清单", PATH)
-        _case(scope, case)
+        fill = _case(scope, case)
+        # Matching the district's policies takes seconds after an import: the page is shown
+        # first and the matches filled in once read, so the page never waits past its limit.
+        await ui.context.client.connected()
+        fill(await run.io_bound(matches))
 
     @ui.page(STATS_PATH, title="涉企问题晾晒 · 产业大脑")
     def stats_page(request: Request, period: str = "") -> None:
