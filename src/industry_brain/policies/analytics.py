@@ -92,21 +92,28 @@ def _missing(t: ir.Table, fields: list[str]) -> Any:
     return reduce(lambda a, b: a + b, parts, ibis.literal(""))
 
 
-def _held(titles: ir.Table, spec: TitleSpec, year: int, i: int) -> ir.Table:
-    """Per credit code, the best level and newest year of the titles `spec` accepts in `year`."""
-    accepted, levels, within = spec
+def _held(titles: ir.Table, specs: dict[TitleSpec, int], year: int) -> ir.Table:
+    """Per credit code and title condition kind k, the best level (t<k>_level) and newest year
+    (t<k>_year) of the titles kind k accepts in `year`, null when none: one aggregate over the
+    titles with a filter per kind, so the record takes one join whatever the number of kinds."""
     rank = ibis.cases(*[(titles.title_level == lv, k) for k, lv in enumerate(TITLE_LEVELS)], else_=9)
-    h = titles.filter(titles.title.isin(list(accepted)), titles.title_year.cast("int64") <= year)
-    if levels:
-        h = h.filter(h.title_level.isin(list(levels)))
-    if within:
-        h = h.filter(h.title_year.cast("int64") > year - within)
-    h = h.mutate(rank=rank)
-    g = h.group_by(h.credit_code.name("hc")).agg(
-        best=h["rank"].min(), newest=h.title_year.cast("int64").max()
-    )
-    level = ibis.cases(*[(g.best == k, lv) for k, lv in enumerate(TITLE_LEVELS)], else_="未注明级别")
-    return g.select(hc=g.hc, **{f"t{i}_level": level, f"t{i}_year": g.newest})
+    when = titles.title_year.cast("int64")
+    aggs: dict[str, Any] = {}
+    for (accepted, levels, within), k in specs.items():
+        ok = titles.title.isin(list(accepted)) & (when <= year)
+        if levels:
+            ok &= titles.title_level.isin(list(levels))
+        if within:
+            ok &= when > year - within
+        aggs[f"best{k}"], aggs[f"newest{k}"] = rank.min(where=ok), when.max(where=ok)
+    g = titles.group_by(titles.credit_code.name("hc")).aggregate(**aggs)
+    out: dict[str, Any] = {"hc": g.hc}
+    for k in specs.values():
+        best = g[f"best{k}"]
+        names = [(best == i, lv) for i, lv in enumerate(TITLE_LEVELS)]
+        out[f"t{k}_level"] = ibis.cases((best.isnull(), ibis.null("string")), *names, else_="未注明级别")
+        out[f"t{k}_year"] = g[f"newest{k}"]
+    return g.select(**out)
 
 
 def _required(policy: Policy, c: Condition, params: dict[str, tuple[dt.date, Any]]) -> Any:
@@ -176,15 +183,21 @@ def match_year(
             if c.title:
                 specs.setdefault(title_spec(c), len(specs))
     layout = Layout(year=year, policies=tuple(policies), titles=specs)
-    t = _capped(_results(_conditions(_base(record, titles, layout), layout, as_of), layout), layout, as_of)
-    return _finish(t, _totals(record, titles, layout, as_of), layout, as_of), layout
+    base = _base(record, titles, layout)
+    totals = _totals(record, titles, layout, as_of)
+    if totals is not None:
+        # joined to the narrow record, not to the wide match: a join's columns are resolved
+        # one by one when the query is built, and the match has a hundred and more
+        base = base.cross_join(totals)
+    t = _capped(_results(_conditions(base, layout, as_of), layout), layout, as_of)
+    return _finish(t, layout, as_of), layout
 
 
 def _base(record: ir.Table, titles: ir.Table, layout: Layout) -> ir.Table:
     """The record of the figures year with the titles held and the derived fields."""
     t = record.filter(record.year == layout.year)
-    for spec, k in layout.titles.items():
-        h = _held(titles, spec, layout.year, k)
+    if layout.titles:
+        h = _held(titles, layout.titles, layout.year)
         t = t.left_join(h, t.credit_code == h.hc).drop("hc")
     derived = {f: v for f, v in field_values(t).items() if f not in t.columns}
     return t.mutate(**derived)
@@ -199,6 +212,7 @@ def _conditions(t: ir.Table, layout: Layout, as_of: dt.date) -> ir.Table:
         cols[f"m_{f}"] = _missing(t, list(needs(f)))
     for k in layout.titles.values():
         cols[f"tl{k}"], cols[f"ty{k}"] = t[f"t{k}_level"], t[f"t{k}_year"].cast("float64")
+    cols |= {c: t[c] for c in t.columns if c.startswith("p") and c.endswith("_total")}  # budgets' totals
     fields = {f: t[f] for f in FIELDS if f in t.columns}
     for j, p in enumerate(layout.policies):
         params = p.params_at(as_of)
@@ -294,11 +308,9 @@ def _totals(record: ir.Table, titles: ir.Table, layout: Layout, as_of: dt.date) 
     return t.aggregate(**{f"p{j}_total": t[f"p{k}_x"].sum() for k, j in enumerate(budgets)})
 
 
-def _finish(t: ir.Table, totals: ir.Table | None, layout: Layout, as_of: dt.date) -> ir.Table:
+def _finish(t: ir.Table, layout: Layout, as_of: dt.date) -> ir.Table:
     """The year's budget (按比例核减) and the rounding, per policy."""
     budgets = _budgets(layout, as_of)
-    if totals is not None:
-        t = t.cross_join(totals)
     out: dict[str, Any] = {}
     for j, p in enumerate(layout.policies):
         budget = budgets.get(j)
