@@ -92,6 +92,12 @@ def test_results_amounts_and_budget_cut(run):
     assert sme["result"] == "not_eligible" and sme["c1_num"] == pytest.approx(2.8)
 
 
+def test_rows_come_by_policy_then_credit_code_whatever_order_the_policies_are_given(run):
+    # the lists (command, page, export) show them in this order; the engine returns no order
+    got = run([draft(), shipped()["specialised_sme_award"]])
+    assert list(got) == sorted(got) and next(iter(got))[0] == "specialised_sme_award"
+
+
 def test_trace_is_the_match_read_back(run):
     got = run([shipped()["specialised_sme_award"], draft()])
     t = trace(shipped()["specialised_sme_award"], got[("specialised_sme_award", "F")], AS_OF)

@@ -6,13 +6,13 @@ PostgreSQL by URL. Services flush; the caller (a CLI command, a request, a job) 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, Executable, MetaData, Row, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -95,3 +95,11 @@ def transaction(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def column_rows(session: Session, stmt: Executable) -> Sequence[Row[Any]]:
+    """The rows of a select of columns, read through the session's connection after a flush
+    (the rows session.execute would give): the ORM's per-row processing, there for loading
+    objects, is a third of the cost of reading 100,000 rows of figures."""
+    session.flush()
+    return session.connection().execute(stmt).all()

@@ -17,6 +17,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from industry_brain.core.db import column_rows
 from industry_brain.core.readcache import ReadCache, has_pending_changes
 from industry_brain.enterprises.models import Enterprise
 from industry_brain.ingest.corrections import CORRECTION_SOURCE
@@ -75,7 +76,7 @@ def _year_records(session: Session, year: int) -> pl.DataFrame:
         "period": pl.String,
         **{f: pl.Float64 for f in FIGURES},
     }
-    return pl.DataFrame(session.execute(stmt).all(), schema=schema, orient="row")
+    return pl.DataFrame(column_rows(session, stmt), schema=schema, orient="row")
 
 
 def account_map(session: Session) -> pl.DataFrame:
@@ -368,9 +369,10 @@ def _sources_with_batches(session: Session, year: int) -> set[str]:
 
 def _finish(session: Session, wide: pl.DataFrame, year: int, present: set[str]) -> pl.DataFrame:
     master = pl.DataFrame(
-        session.execute(
-            select(Enterprise.credit_code, Enterprise.name, Enterprise.industry_code, Enterprise.established)
-        ).all(),
+        column_rows(
+            session,
+            select(Enterprise.credit_code, Enterprise.name, Enterprise.industry_code, Enterprise.established),
+        ),
         orient="row",
         schema={
             "credit_code": pl.String,

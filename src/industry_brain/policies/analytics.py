@@ -92,21 +92,28 @@ def _missing(t: ir.Table, fields: list[str]) -> Any:
     return reduce(lambda a, b: a + b, parts, ibis.literal(""))
 
 
-def _held(titles: ir.Table, spec: TitleSpec, year: int, i: int) -> ir.Table:
-    """Per credit code, the best level and newest year of the titles `spec` accepts in `year`."""
-    accepted, levels, within = spec
+def _held(titles: ir.Table, specs: dict[TitleSpec, int], year: int) -> ir.Table:
+    """Per credit code and title condition kind k, the best level (t<k>_level) and newest year
+    (t<k>_year) of the titles kind k accepts in `year`, null when none: one aggregate over the
+    titles with a filter per kind, so the record takes one join whatever the number of kinds."""
     rank = ibis.cases(*[(titles.title_level == lv, k) for k, lv in enumerate(TITLE_LEVELS)], else_=9)
-    h = titles.filter(titles.title.isin(list(accepted)), titles.title_year.cast("int64") <= year)
-    if levels:
-        h = h.filter(h.title_level.isin(list(levels)))
-    if within:
-        h = h.filter(h.title_year.cast("int64") > year - within)
-    h = h.mutate(rank=rank)
-    g = h.group_by(h.credit_code.name("hc")).agg(
-        best=h["rank"].min(), newest=h.title_year.cast("int64").max()
-    )
-    level = ibis.cases(*[(g.best == k, lv) for k, lv in enumerate(TITLE_LEVELS)], else_="未注明级别")
-    return g.select(hc=g.hc, **{f"t{i}_level": level, f"t{i}_year": g.newest})
+    when = titles.title_year.cast("int64")
+    aggs: dict[str, Any] = {}
+    for (accepted, levels, within), k in specs.items():
+        ok = titles.title.isin(list(accepted)) & (when <= year)
+        if levels:
+            ok &= titles.title_level.isin(list(levels))
+        if within:
+            ok &= when > year - within
+        aggs[f"best{k}"], aggs[f"newest{k}"] = rank.min(where=ok), when.max(where=ok)
+    g = titles.group_by(titles.credit_code.name("hc")).aggregate(**aggs)
+    out: dict[str, Any] = {"hc": g.hc}
+    for k in specs.values():
+        best = g[f"best{k}"]
+        names = [(best == i, lv) for i, lv in enumerate(TITLE_LEVELS)]
+        out[f"t{k}_level"] = ibis.cases((best.isnull(), ibis.null("string")), *names, else_="未注明级别")
+        out[f"t{k}_year"] = g[f"newest{k}"]
+    return g.select(**out)
 
 
 def _required(policy: Policy, c: Condition, params: dict[str, tuple[dt.date, Any]]) -> Any:
@@ -142,8 +149,10 @@ class Layout:
     m_<field> (the stored figures it needs that are missing, comma-separated, '' when none);
     per title condition kind k, tl<k> (the best level held) and ty<k> (the newest year). Per
     policy j: p<j>_c<i> (condition i: 1, 0, or null when its value is missing), p<j>_r (the
-    result as its index in RESULTS), p<j>_raw, p<j>_amount, p<j>_capped, p<j>_factor, and,
-    when the amount formula reads figures, p<j>_am (those missing, for an unknown result)."""
+    result as its index in RESULTS), p<j>_raw, p<j>_amount, p<j>_capped (only when the policy
+    caps the amount), p<j>_factor (only when it has a budget), and, when the amount formula reads
+    figures, p<j>_am (those missing, for an unknown result). Fewer columns: each one read back
+    costs as much as the engine's work on it."""
 
     year: int
     policies: tuple[Policy, ...]
@@ -173,25 +182,37 @@ def match_year(
         for c in p.conditions:
             if c.title:
                 specs.setdefault(title_spec(c), len(specs))
-    t = record.filter(record.year == year)
-    for spec, k in specs.items():
-        h = _held(titles, spec, year, k)
+    layout = Layout(year=year, policies=tuple(policies), titles=specs)
+    base = _base(record, titles, layout)
+    totals = _totals(record, titles, layout, as_of)
+    if totals is not None:
+        # joined to the narrow record, not to the wide match: a join's columns are resolved
+        # one by one when the query is built, and the match has a hundred and more
+        base = base.cross_join(totals)
+    t = _capped(_results(_conditions(base, layout, as_of), layout), layout, as_of)
+    return _finish(t, layout, as_of), layout
+
+
+def _base(record: ir.Table, titles: ir.Table, layout: Layout) -> ir.Table:
+    """The record of the figures year with the titles held and the derived fields."""
+    t = record.filter(record.year == layout.year)
+    if layout.titles:
+        h = _held(titles, layout.titles, layout.year)
         t = t.left_join(h, t.credit_code == h.hc).drop("hc")
     derived = {f: v for f, v in field_values(t).items() if f not in t.columns}
-    t = t.mutate(**derived)
-    layout = Layout(year=year, policies=tuple(policies), titles=specs)
-    return _finish(_results(_conditions(t, layout, as_of), layout), layout, as_of), layout
+    return t.mutate(**derived)
 
 
 def _conditions(t: ir.Table, layout: Layout, as_of: dt.date) -> ir.Table:
     """The shared values and, per policy, each condition's verdict and the raw amount."""
-    cols: dict[str, Any] = {"credit_code": t.credit_code, "name": t.name, "township_code": t.township_code}
+    cols: dict[str, Any] = {c: t[c] for c in ("credit_code", "name", "township_code") if c in t.columns}
     used = sorted({c.field for p in layout.policies for c in p.conditions if c.field})
     for f in used:
         cols[f"v_{f}"] = t[f].cast("float64") if FIELDS[f].kind != "text" else t[f].cast("string")
         cols[f"m_{f}"] = _missing(t, list(needs(f)))
     for k in layout.titles.values():
         cols[f"tl{k}"], cols[f"ty{k}"] = t[f"t{k}_level"], t[f"t{k}_year"].cast("float64")
+    cols |= {c: t[c] for c in t.columns if c.startswith("p") and c.endswith("_total")}  # budgets' totals
     fields = {f: t[f] for f in FIELDS if f in t.columns}
     for j, p in enumerate(layout.policies):
         params = p.params_at(as_of)
@@ -253,24 +274,50 @@ def _cap(value: Any, params: dict[str, tuple[dt.date, Any]]) -> float | None:
     return float(params[value][1]) if isinstance(value, str) else float(value)
 
 
-def _finish(t: ir.Table, layout: Layout, as_of: dt.date) -> ir.Table:
-    """Caps per enterprise, the year's budget (按比例核减) and the rounding, per policy."""
+def _capped(t: ir.Table, layout: Layout, as_of: dt.date) -> ir.Table:
+    """Per policy, the amount of an eligible enterprise after its cap (p<j>_x), and whether the
+    cap cut it."""
     capped: dict[str, Any] = {}
     for j, p in enumerate(layout.policies):
         cap = _cap(p.amount.cap_per_enterprise, p.params_at(as_of))
         x = ibis.ifelse(t[f"p{j}_r"] == 0, t[f"p{j}_raw"], 0.0)
-        capped[f"p{j}_capped"] = (
-            ibis.literal(0, "int32") if cap is None else ibis.ifelse(x > cap, 1, 0).cast("int32")
-        )
+        if cap is not None:  # without a cap, capped is 0 throughout (engine.long_of writes it)
+            capped[f"p{j}_capped"] = ibis.ifelse(x > cap, 1, 0).cast("int32")
         capped[f"p{j}_x"] = x if cap is None else ibis.ifelse(x > cap, cap, x)
-    t = t.mutate(**capped)
+    return t.mutate(**capped)
+
+
+def _budgets(layout: Layout, as_of: dt.date) -> dict[int, float]:
+    found = {j: _cap(p.amount.budget_per_year, p.params_at(as_of)) for j, p in enumerate(layout.policies)}
+    return {j: b for j, b in found.items() if b is not None}
+
+
+def _totals(record: ir.Table, titles: ir.Table, layout: Layout, as_of: dt.date) -> ir.Table | None:
+    """One row: the year's total capped amount (p<j>_total) of each policy with a budget.
+
+    Computed by the same expressions over a record without the names, so that it is a query of
+    its own: a window over the match, or an aggregate of it, would make the engine hold every
+    column of the match at once (DuckDB copied all of them, single-threaded: the costliest step
+    of a match), where this reads only what the budgeted policies need."""
+    budgets = _budgets(layout, as_of)
+    if not budgets:
+        return None
+    sub = Layout(year=layout.year, policies=tuple(layout.policies[j] for j in budgets), titles=layout.titles)
+    narrow = _base(record.drop("name"), titles, sub)
+    t = _capped(_results(_conditions(narrow, sub, as_of), sub), sub, as_of)
+    return t.aggregate(**{f"p{j}_total": t[f"p{k}_x"].sum() for k, j in enumerate(budgets)})
+
+
+def _finish(t: ir.Table, layout: Layout, as_of: dt.date) -> ir.Table:
+    """The year's budget (按比例核减) and the rounding, per policy."""
+    budgets = _budgets(layout, as_of)
     out: dict[str, Any] = {}
     for j, p in enumerate(layout.policies):
-        budget = _cap(p.amount.budget_per_year, p.params_at(as_of))
+        budget = budgets.get(j)
         factor: Any = ibis.literal(1.0, "float64")
         if budget is not None:
             # Over the year's budget every amount is cut in the same proportion (按比例核减).
-            total = t[f"p{j}_x"].sum().over(ibis.window())
+            total = t[f"p{j}_total"]
             factor = ibis.ifelse(total > budget, budget / total, 1.0).cast("float64")
         scale = 10.0**p.amount.decimals
         # Half up; the 1e-9 keeps 2.005 (2.00499... in binary) from rounding down.
@@ -280,6 +327,7 @@ def _finish(t: ir.Table, layout: Layout, as_of: dt.date) -> ir.Table:
         out[f"p{j}_amount"] = ibis.cases((r == 0, amount), (r == 1, 0.0), else_=ibis.null("float64")).cast(
             "float64"
         )
-        out[f"p{j}_factor"] = ibis.ifelse(r == 0, factor, ibis.null("float64"))
-    keep = [c for c in t.columns if not (c.startswith("p") and c.endswith("_x"))]
+        if budget is not None:  # without a budget, 1 where eligible (engine.long_of writes it)
+            out[f"p{j}_factor"] = ibis.ifelse(r == 0, factor, ibis.null("float64"))
+    keep = [c for c in t.columns if not (c.startswith("p") and c.endswith(("_x", "_total")))]
     return t.select(*keep, **out)

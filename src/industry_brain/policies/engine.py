@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from typing import Any
 
+import ibis
 import polars as pl
 
 from industry_brain.policies import analytics
@@ -69,20 +72,46 @@ def evaluate(
 def run(live: list[Policy], record: Any, titles: Any, *, as_of: dt.date) -> pl.DataFrame:
     """The matches of the policies `live` (in force on `as_of`) over the engine's tables
     `record` and `titles`: one query per figures year (analytics.match_year), each policy read
-    back as MATCH_COLUMNS, stacked policy by policy in the order given."""
+    back as MATCH_COLUMNS, stacked by policy id and each policy's rows by credit code: sorted as
+    every list shows them, at the cost of sorting one year's enterprises once (the engine
+    returns them in no order), not millions of match rows."""
     years: dict[int, list[Policy]] = {}
     for p in live:
         years.setdefault(p.figures_year_for(as_of), []).append(p)
     width = max(len(p.conditions) for p in live)
-    parts = []
+    parts: list[tuple[str, pl.DataFrame]] = []
     for group in years.values():
         query, layout = analytics.match_year(group, record, titles, as_of=as_of)
-        wide = pl.from_arrow(query.to_pyarrow())
+        with _unfused():
+            arrow = query.to_pyarrow()
+        wide = pl.from_arrow(arrow)
         assert isinstance(wide, pl.DataFrame)
-        parts += [long_of(wide, layout, j, width) for j in range(len(group))]
-    order = {p.id: i for i, p in enumerate(live)}
-    parts.sort(key=lambda part: order[part["policy"][0]] if part.height else 0)
-    return stack(parts, width)
+        wide = wide.sort("credit_code")
+        parts += [(p.id, long_of(wide, layout, j, width)) for j, p in enumerate(group)]
+    return stack([part for _, part in sorted(parts, key=lambda x: x[0])], width)
+
+
+_FUSING = threading.Lock()
+_unfusing = [0]
+
+
+@contextlib.contextmanager
+def _unfused() -> Iterator[None]:
+    """Ibis's compiler left from merging each projection into the next (options.sql.fuse_selects)
+    while a match compiles. Merging rewrites the whole expression graph once per layer, half of
+    the compile of a match's few hundred columns, and the engines merge the layers themselves
+    (DuckDB, PostgreSQL, SQLite and Spark plan nested selects as one). A global option, so it is
+    counted: a query compiled meanwhile in another thread is only left unmerged, still correct."""
+    with _FUSING:
+        _unfusing[0] += 1
+        ibis.options.sql.fuse_selects = False
+    try:
+        yield
+    finally:
+        with _FUSING:
+            _unfusing[0] -= 1
+            if not _unfusing[0]:
+                ibis.options.sql.fuse_selects = True
 
 
 def long_of(wide: pl.DataFrame, layout: analytics.Layout, j: int, width: int) -> pl.DataFrame:
@@ -111,8 +140,8 @@ def long_of(wide: pl.DataFrame, layout: analytics.Layout, j: int, width: int) ->
         result.alias("result"),
         col(f"{at}amount", "amount_wan"),
         col(f"{at}raw", "amount_raw_wan"),
-        col(f"{at}capped", "capped"),
-        col(f"{at}factor", "budget_factor"),
+        col(f"{at}capped" if f"{at}capped" in wide.columns else None, "capped", 0),
+        col(f"{at}factor", "budget_factor") if f"{at}factor" in wide.columns else _eligible_one(result),
         col(f"{at}am" if f"{at}am" in wide.columns else None, "amount_missing", ""),
     ]
     for i in range(width):
@@ -127,10 +156,18 @@ def long_of(wide: pl.DataFrame, layout: analytics.Layout, j: int, width: int) ->
     return pl.DataFrame(parts)
 
 
+def _eligible_one(result: pl.Series) -> pl.Series:
+    """The budget factor of a policy without a budget: 1 where eligible, else null."""
+    one = pl.Series("budget_factor", [1.0], dtype=pl.Float64).new_from_index(0, len(result))
+    return one.zip_with(
+        result == "eligible", pl.Series([None], dtype=pl.Float64).new_from_index(0, len(result))
+    )
+
+
 def stack(parts: list[pl.DataFrame], width: int = MAX_CONDITIONS) -> pl.DataFrame:
-    """The per-policy matches as one table, policy by policy in the engine's order and without
-    copying (the parts' chunks are kept): sorting or copying millions of rows here would cost
-    more than the match itself, so callers sort what they keep."""
+    """The per-policy matches as one table, part after part and without copying (the parts'
+    chunks are kept): sorting or copying millions of rows here would cost more than the match
+    itself."""
     schema = _match_schema(width)
     names = list(schema)
     frames = [part if part.columns == names else part.select(names) for part in parts]

@@ -41,13 +41,27 @@ def _near_miss_of(policy: Policy, as_of: dt.date) -> pl.Expr:
 
 
 def with_near_miss(frame: pl.DataFrame, policies: Sequence[Policy], as_of: dt.date) -> pl.DataFrame:
-    """`frame` with a boolean `near_miss` column, policy by policy."""
+    """`frame` with a boolean `near_miss` column, policy by policy: each policy's expression over
+    its own rows (a frame sorted by policy holds each in one run of rows, a zero-copy slice), not
+    every policy's over every row."""
     if frame.is_empty():
         return frame.with_columns(pl.lit(False).alias("near_miss"))
-    flag: Any = pl.lit(False)
-    for p in policies:
-        flag = pl.when(pl.col("policy") == p.id).then(_near_miss_of(p, as_of)).otherwise(flag)
-    return frame.with_columns(flag.alias("near_miss"))
+    by_id = {p.id: p for p in policies}
+    runs = frame.select(pl.col("policy").rle()).unnest("policy")
+    if runs.height > 4 * max(len(by_id), 1):  # not grouped by policy: one pass per policy instead
+        flag: Any = pl.lit(False)
+        for p in policies:
+            flag = pl.when(pl.col("policy") == p.id).then(_near_miss_of(p, as_of)).otherwise(flag)
+        return frame.with_columns(flag.alias("near_miss"))
+    flags, offset = [], 0
+    for length, pid in runs.iter_rows():
+        part = frame.slice(offset, length)
+        near = _near_miss_of(by_id[pid], as_of) if pid in by_id else pl.lit(False)
+        flags.append(
+            part.with_columns(near.alias("near_miss")).get_column("near_miss")
+        )  # a literal broadcast
+        offset += length
+    return frame.with_columns(pl.concat(flags))
 
 
 def summary(frame: pl.DataFrame, policies: Sequence[Policy]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from industry_brain.core.db import column_rows
 from industry_brain.core.labels import SOURCES
 from industry_brain.core.settings import get_settings
 from industry_brain.enterprises.models import Enterprise
@@ -52,7 +53,7 @@ def record_of(session: Session, *, year: int, codes: set[str] | None = None) -> 
         pl.col("output_wan").alias("output_prev_wan"),
     )
     attrs = pl.DataFrame(
-        session.execute(select(Enterprise.credit_code, Enterprise.township_code, Enterprise.zone)).all(),
+        column_rows(session, select(Enterprise.credit_code, Enterprise.township_code, Enterprise.zone)),
         schema={"credit_code": pl.String, "township_code": pl.String, "zone": pl.String},
         orient="row",
     )
@@ -69,22 +70,24 @@ def _grades(session: Session, year: int) -> pl.DataFrame:
     rows = (
         []
         if run is None
-        else session.execute(
+        else column_rows(
+            session,
             select(EvaluationResult.credit_code, EvaluationResult.grade).where(
                 EvaluationResult.run_id == run.id
-            )
-        ).all()
+            ),
+        )
     )
     frame = pl.DataFrame(rows, schema={"credit_code": pl.String, "mu_grade": pl.String}, orient="row")
     return frame.filter(pl.col("mu_grade") != "T")  # T: not evaluated, no grade
 
 
 def _declared(session: Session, year: int) -> pl.DataFrame:
-    rows = session.execute(
+    rows = column_rows(
+        session,
         select(PolicyFigure.credit_code, PolicyFigure.value)
         .where(PolicyFigure.year == year, PolicyFigure.field == "tech_investment_wan")
-        .order_by(PolicyFigure.id)
-    ).all()  # the newest row of an enterprise counts (unique keeps the last)
+        .order_by(PolicyFigure.id),
+    )  # the newest row of an enterprise counts (unique keeps the last)
     frame = pl.DataFrame(
         rows, schema={"credit_code": pl.String, "tech_investment_wan": pl.Float64}, orient="row"
     )
@@ -101,7 +104,7 @@ def titles_all(session: Session, codes: set[str] | None = None) -> pl.DataFrame:
     )
     if codes is not None:
         stmt = stmt.where(Record.credit_code.in_(sorted(codes)))
-    return pl.DataFrame(session.execute(stmt).all(), schema=TITLE_SCHEMA, orient="row").unique()
+    return pl.DataFrame(column_rows(session, stmt), schema=TITLE_SCHEMA, orient="row").unique()
 
 
 def sources_of(session: Session, *, year: int, codes: set[str]) -> dict[tuple[str, int, str], dict[str, Any]]:
