@@ -1,4 +1,5 @@
-"""涉企问题' tables: the case, its append-only history, and the files attached to it.
+"""涉企问题' tables: the case, its append-only history, the files attached to it, and the
+共性问题 that group cases of one cause.
 
 The case row holds the current state and the deadlines as of its last event (so lists filter
 and sort in SQL); the history is the record of what happened and is never updated or deleted
@@ -98,6 +99,33 @@ class RequestAttachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
     uploaded_by: Mapped[str] = mapped_column(String(64))
+
+
+class CommonProblem(Base):
+    """共性问题: cases of several enterprises with one cause, grouped so the cause reaches the
+    policy makers (its state is the policy work's, not a case's)."""
+
+    __tablename__ = "request_common"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    description: Mapped[str] = mapped_column(Text)  # the common cause
+    state: Mapped[str] = mapped_column(String(12))  # 在办, 已提交政策研究, 已解决
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CommonProblemCase(Base):
+    """A case grouped under a 共性问题; the key is the case, so a case is in at most one group."""
+
+    __tablename__ = "request_common_case"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("enterprise_request.id"), primary_key=True)
+    common_id: Mapped[int] = mapped_column(ForeignKey("request_common.id"), index=True)
+    linked_by: Mapped[str] = mapped_column(String(64))
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class HistoryIsAppendOnly(IndustryBrainError):

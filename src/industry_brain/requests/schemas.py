@@ -25,6 +25,8 @@ ACTION_NAMES = {
     "close": "办结",
     "redo": "重办",
     "note": "备注",
+    "common_link": "归入共性问题",
+    "common_unlink": "移出共性问题",
 }
 CLOCK_LABELS = {"accept": "受理时限", "reply": "答复时限", "close": "办结时限", "co_unit": "协办时限"}
 ROLE_NAMES = {

@@ -247,6 +247,18 @@ def _chain_classes() -> dict[str, frozenset[str]]:
     return {c.id: frozenset(c.classes()) for c in shipped_chains()}
 
 
+@cache
+def chain_names() -> dict[str, str]:
+    from industry_brain.clusters.chains import shipped_chains
+
+    return {c.id: c.name for c in shipped_chains()}
+
+
+def chief_chain_classes(rules: Rules) -> dict[str, frozenset[str]]:
+    """The industry classes of each chain with a chief (routing.yaml), as the routing rule reads them."""
+    return {c: _chain_classes().get(c, frozenset()) for c in rules.routing.chains}
+
+
 def chains_of(industry_code: str | None, rules: Rules) -> list[str]:
     """The chains with a chief (routing.yaml) whose nodes' industry classes include the code."""
     if not industry_code:

@@ -16,6 +16,7 @@ from industry_brain.core.scope import Scope
 from industry_brain.core.settings import Settings
 from industry_brain.enterprises.models import Enterprise
 from industry_brain.requests import clock
+from industry_brain.requests.common import common_of
 from industry_brain.requests.models import EnterpriseRequest, RequestAttachment, RequestEvent
 from industry_brain.requests.schemas import ACTION_NAMES, CLOCK_LABELS, ROLE_NAMES
 from industry_brain.requests.service import (
@@ -214,6 +215,7 @@ def show_request(
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "close_reason": case.close_reason,
         "duplicate_of": case.duplicate_of,
+        "common_problem": common_of(session, request_id=case.id),
         "alerts": [a | {"clock_name": CLOCK_LABELS[a["clock"]]} for a in alerts],
         "actions": _next_actions(rules, case.state, scope),
         "history": _events(session, case.id, internal=scope.role != "enterprise"),
