@@ -235,6 +235,8 @@ def _print_case(case: dict[str, Any]) -> None:
     co = "、".join(case["co_units"]) or "无"
     kind = f"{case['category_name']}（{case['priority']}）"
     out.print(f"分类 {kind}，状态 {case['state']}，主办 {case['lead_unit']}，协办 {co}")
+    if group := case.get("common_problem"):
+        out.print(f"已归入共性问题：{group['title']}（{group['state']}）")
     for d in case["deadlines"]:
         out.print(f"  {d['label']} {d['due']}{'  [red]已逾期[/red]' if d['late'] else ''}")
     for a in case["alerts"]:
@@ -468,3 +470,12 @@ STEP_HELP = {
 }
 for _name, _help in STEP_HELP.items():
     _step_command(_name.replace("-", "_"), _help)
+
+
+def _add_common() -> None:
+    from industry_brain.requests.cli_common import common_app
+
+    requests_app.add_typer(common_app, name="common")
+
+
+_add_common()

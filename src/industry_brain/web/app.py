@@ -129,6 +129,7 @@ def create_app(settings: Any) -> FastAPI:
         api_imports,
         api_jobs,
         api_requests,
+        api_requests_common,
         login,
         nicegui_speed,
     )
@@ -176,6 +177,8 @@ def create_app(settings: Any) -> FastAPI:
     app.include_router(api_imports.router)
     app.include_router(api_jobs.router)
     app.include_router(api_jobs.page_router)
+    # before the cases' router: its /api/v1/requests/{request_id} would take "common" for an id
+    app.include_router(api_requests_common.router)
     app.include_router(api_requests.router)
     for router in _domain_routers():
         app.include_router(router)

@@ -30,7 +30,11 @@ def upgrade() -> None:
     op.create_table(
         "request_common_case",
         sa.Column(
-            "request_id", sa.Integer(), sa.ForeignKey("enterprise_request.id"), primary_key=True, nullable=False
+            "request_id",
+            sa.Integer(),
+            sa.ForeignKey("enterprise_request.id"),
+            primary_key=True,
+            nullable=False,
         ),
         sa.Column("common_id", sa.Integer(), sa.ForeignKey("request_common.id"), nullable=False),
         sa.Column("linked_by", sa.String(length=64), nullable=False),
