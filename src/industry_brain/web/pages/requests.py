@@ -1,8 +1,9 @@
 """涉企问题 pages: 提问题 (an enterprise for itself; a town or 服务专员 for an enterprise), the inbox
 of each unit and town with its reminders and 督办, the case page with its deadlines, history and
-the steps the role may take, and the 晾晒 with its Excel downloads and its Word / PDF report.
-Fed by requests.service, requests.views, requests.stats and requests.report with the signed-in
-scope, as the API and the CLI are."""
+the steps the role may take (and the 共性问题 it is in), the analyst's 共性问题, and the 晾晒
+with its Excel downloads and its Word / PDF report. Fed by requests.service, requests.views,
+requests.stats, requests.report and requests.common with the signed-in scope, as the API and
+the CLI are."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.scope import Scope
 from industry_brain.web.pages.domain_common import enter_domain, pct, table
 from industry_brain.web.pages.layout import empty, header, title
+from industry_brain.web.pages.requests_common import common_line, common_section
 from industry_brain.web.pages.requests_links import context_block
 
 PATH = "/requests"
@@ -132,6 +134,7 @@ def _case(scope: Scope, case: dict[str, Any]) -> Callable[[dict[str, Any] | None
         )
         if case["close_reason"]:
             ui.label(f"结案理由：{case['close_reason']}").classes("text-grey-8")
+        common_line(case)
     fill = context_block(scope, case["context"])
     ui.label("时限").classes("text-subtitle1 text-weight-medium q-mt-md")
     with ui.row():
@@ -327,6 +330,7 @@ def register() -> None:
         if scope.role in RAISERS:
             _raise_form(scope)
         _inbox(scope, picked or "", overdue == "1")
+        common_section(scope)
 
     @ui.page(CASE_PATH, title="涉企问题 · 产业大脑")
     async def case_page(request: Request, id: str = "") -> None:
