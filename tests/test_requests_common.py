@@ -22,6 +22,7 @@ from requests_fixtures import (
     seed_firms,
     town,
 )
+from web_fixtures import live_fixture, page_client, web_db_fixture  # noqa: F401
 
 
 def _case(session, settings, firm: str, day: str = "2024-03-04", hour: int = 9):  # type: ignore[no-untyped-def]
@@ -136,3 +137,56 @@ def test_suggestions_are_open_ungrouped_cases_of_one_category_and_chain(engine, 
         _group(session, settings, [one.id])
         assert suggest(session, scope=ANALYST, settings=settings, as_of=at("2024-03-08").date()) == []
         assert suggest(session, scope=ANALYST, settings=settings, as_of=at("2024-06-03").date()) == []
+
+
+def test_over_http_only_the_service_centre_manages_groups_and_every_viewer_sees_the_title(live) -> None:  # type: ignore[no-untyped-def]
+    """Against `industry-brain serve`: the analyst raises three cases (two firms of town A, one
+    of town B), groups them; the town, the department and the enterprise get 403 creating,
+    linking and listing; the enterprise reads the group's title on its case and its page."""
+    with live.client("analyst") as c:
+        ids = [
+            c.post(
+                "/api/v1/requests",
+                data={"credit_code": firm, "category": "用地保障", "text": "用地指标未落实"},
+            ).json()["request_id"]
+            for firm in (code(1), code(1), code(3))
+        ]
+        body = {
+            "title": "工业用地指标紧张",
+            "category": "land",
+            "description": "新增用地指标不足",
+            "request_ids": ids[:2],
+        }
+    for user in ("town", "department", "enterprise"):
+        with live.client(user) as c:
+            assert c.post("/api/v1/requests/common", json=body).status_code == 403
+            assert c.get("/api/v1/requests/common").status_code == 403
+            assert c.get("/api/v1/requests/common/suggest").status_code == 403
+    with live.client("analyst") as c:
+        made = c.post("/api/v1/requests/common", json=body)
+        assert made.status_code == 200, made.text
+        group = made.json()["id"]
+        linked = c.post(f"/api/v1/requests/common/{group}/link", json={"request_id": ids[2]})
+        assert linked.json()["request_ids"] == ids
+        again = c.post("/api/v1/requests/common", json=body | {"request_ids": [ids[0]]})
+        assert again.status_code == 400 and "已归入共性问题" in again.json()["detail"]
+        row = next(r for r in c.get("/api/v1/requests/common").json() if r["id"] == group)
+        assert (row["cases"], row["enterprises"], row["townships"]) == (3, 2, 2)
+        moved = c.post(
+            f"/api/v1/requests/common/{group}/state", json={"state": "已解决", "reason": "出台新政"}
+        )
+        assert moved.json()["state"] == "已解决"
+    with live.client("town") as c:
+        assert c.post(f"/api/v1/requests/common/{group}/link", json={"request_id": ids[0]}).status_code == 403
+    with live.client("enterprise") as c:
+        assert c.get(f"/api/v1/requests/{ids[0]}").json()["common_problem"]["title"] == "工业用地指标紧张"
+    pages = page_client(live.base, "enterprise")
+    try:
+        assert "已归入共性问题：工业用地指标紧张" in pages.get(f"/requests/case?id={ids[0]}").text
+    finally:
+        pages.close()
+    pages = page_client(live.base, "analyst")
+    try:
+        assert "新增用地指标不足" in pages.get("/requests").text
+    finally:
+        pages.close()

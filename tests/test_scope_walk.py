@@ -114,6 +114,9 @@ API_ROUTES = [
     "/api/v1/requests/open311/requests.json",
     "/api/v1/requests/{request_id}",
     "/api/v1/requests/attachments/{attachment_id}",
+    # 共性问题 (web/api_requests_common.py): district-wide only, the suggestions the analyst's
+    "/api/v1/requests/common",
+    "/api/v1/requests/common/suggest",
     # 标准地承诺 (web/api_commitments.py): each town's and enterprise's parcels stay its own
     "/api/v1/commitments",
     "/api/v1/commitments/reviews",
