@@ -190,3 +190,48 @@ def test_over_http_only_the_service_centre_manages_groups_and_every_viewer_sees_
         assert "新增用地指标不足" in pages.get("/requests").text
     finally:
         pages.close()
+
+
+def test_the_cli_groups_links_moves_and_suggests(db_url, engine, settings) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from industry_brain.cli.main import build_app
+
+    with transaction(engine) as session:
+        seed_firms(session)
+        one, two = (_case(session, settings, code(n)).id for n in (1, 2))
+        _case(session, settings, code(3))
+    runner, app = CliRunner(), build_app()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["requests", "common", *args, "--db", db_url])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    made = json.loads(
+        run(
+            "create",
+            "--title",
+            "用地紧张",
+            "--category",
+            "用地保障",
+            "--text",
+            "指标不足",
+            "--case",
+            str(one),
+            "--json",
+        )
+    )
+    assert made["state"] == "在办"
+    run("link", str(made["id"]), "--case", str(two))
+    run("state", str(made["id"]), "--state", "已提交政策研究", "--reason", "报区政府")
+    (row,) = json.loads(run("list", "--json"))
+    assert (row["cases"], row["enterprises"], row["townships"], row["state"]) == (2, 2, 1, "已提交政策研究")
+    assert "用地紧张" in run("list")
+    assert json.loads(run("suggest", "--json")) == []  # only firm 3's case is left ungrouped
+    refused = runner.invoke(
+        app, ["requests", "common", "link", str(made["id"]), "--case", str(one), "--db", db_url]
+    )
+    assert refused.exit_code != 0 and "已归入共性问题" in refused.output

@@ -473,7 +473,7 @@ for _name, _help in STEP_HELP.items():
 
 
 def _add_common() -> None:
-    from industry_brain.requests.cli_common import common_app
+    from industry_brain.requests.common_cli import common_app
 
     requests_app.add_typer(common_app, name="common")
 
