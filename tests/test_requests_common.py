@@ -235,3 +235,31 @@ def test_the_cli_groups_links_moves_and_suggests(db_url, engine, settings) -> No
         app, ["requests", "common", "link", str(made["id"]), "--case", str(one), "--db", db_url]
     )
     assert refused.exit_code != 0 and "已归入共性问题" in refused.output
+
+
+def test_two_analysts_linking_one_case_at_once_leave_it_in_one_group(live) -> None:  # type: ignore[no-untyped-def]
+    """Two groups, one case linked to both at the same moment: one link lands, the other is
+    refused with the reason (taken again on a fresh read), and the history has one link."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with live.client("analyst") as c:
+        firm = {"credit_code": code(2), "category": "用地保障", "text": "用地指标未落实"}
+        a, b, case = (c.post("/api/v1/requests", data=firm).json()["request_id"] for _ in range(3))
+        new = {"category": "land", "description": "原因"}
+        groups = [
+            c.post("/api/v1/requests/common", json=new | {"title": f"第{n}组", "request_ids": [n]}).json()[
+                "id"
+            ]
+            for n in (a, b)
+        ]
+
+    def put(group: int) -> int:
+        with live.client("analyst") as c:
+            return c.post(f"/api/v1/requests/common/{group}/link", json={"request_id": case}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        codes = sorted(pool.map(put, groups))
+    assert codes == [200, 400]
+    with live.client("analyst") as c:
+        history = c.get(f"/api/v1/requests/{case}").json()["history"]
+    assert [e["action"] for e in history].count("common_link") == 1

@@ -4,20 +4,41 @@ a case, move its state, and the suggestions (requests/common.py; docs/requests.m
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from industry_brain.core.scope import Scope
 from industry_brain.web.api import ERRORS, Token, signed_in
 from industry_brain.web.security import context
 
 router = APIRouter(prefix="/api/v1/requests/common", tags=["requests"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 CaseId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+T = TypeVar("T")
 FORBIDDEN: dict[int | str, dict[str, Any]] = {
     403: {"description": "无权：只有企业综合服务中心能管理共性问题"}
 }
+
+
+def _retrying(token: str | None, work: Callable[[Session, Scope], T]) -> T:
+    """A link is a step of its case (the case's version moves): when another user linked or
+    stepped on the same case at once, it is taken again on a fresh read, which then sees the
+    other's link and refuses with the reason instead of failing."""
+    from industry_brain.requests.service import ConcurrentUpdate
+
+    for _ in range(3):
+        try:
+            with signed_in(token) as (session, scope):
+                return work(session, scope)
+        except (StaleDataError, IntegrityError):
+            continue
+    raise ConcurrentUpdate("该问题正被他人同时办理，请刷新后重试")
 
 
 class NewCommon(BaseModel):
@@ -51,7 +72,7 @@ def create(body: NewCommon, token: Token) -> dict[str, Any]:
     """归集共性问题 (create a group from cases)."""
     from industry_brain.requests.common import create_common
 
-    with signed_in(token) as (session, scope):
+    def work(session: Session, scope: Scope) -> dict[str, Any]:
         group = create_common(
             session,
             scope=scope,
@@ -62,6 +83,8 @@ def create(body: NewCommon, token: Token) -> dict[str, Any]:
             request_ids=body.request_ids,
         )
         return {"id": group.id, "title": group.title, "state": group.state, "request_ids": body.request_ids}
+
+    return _retrying(token, work)
 
 
 @router.get("/suggest", responses={**ERRORS, **FORBIDDEN})
@@ -78,10 +101,12 @@ def link_case(common_id: Id, body: CaseLink, token: Token) -> dict[str, Any]:
     """把一件问题归入（或移出）共性问题；一件问题只能归入一个 (link or unlink a case)."""
     from industry_brain.requests.common import group_cases, link, unlink
 
-    with signed_in(token) as (session, scope):
+    def work(session: Session, scope: Scope) -> dict[str, Any]:
         step = unlink if body.unlink else link
         step(session, scope=scope, common_id=common_id, request_id=body.request_id)
         return {"id": common_id, "request_ids": group_cases(session, scope=scope, common_id=common_id)}
+
+    return _retrying(token, work)
 
 
 @router.post("/{common_id}/state", responses={**ERRORS, **FORBIDDEN})
