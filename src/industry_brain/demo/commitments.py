@@ -101,7 +101,11 @@ def _write(rows: list[list[Any]], path: Path) -> Path:
     from industry_brain.core.cells import XlsxCells, xlsx_workbook
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    from industry_brain.demo.writers import FIXED_TIME
+
     book = xlsx_workbook(path)
+    # a fixed creation time: the same seed builds the same bytes (test_demo_end_to_end)
+    book.set_properties({"created": FIXED_TIME, "title": path.stem, "author": "奉化区"})
     cells = XlsxCells(book)
     ws = book.add_worksheet("标准地承诺")
     cells.write_row(ws, 0, 0, HEADERS)
