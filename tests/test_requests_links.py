@@ -22,6 +22,7 @@ from helpers import code
 from industry_brain.core.db import transaction
 from industry_brain.core.settings import get_settings
 from industry_brain.registry import open_database
+from industry_brain.requests.clock import today as beijing_today  # the case's clocks run on Beijing days
 from requests_fixtures import ANALYST, ECONOMY, at, department, drive
 from test_requests_api import LEAD, _get, _open, _step, live_fixture  # noqa: F401
 from web_fixtures import TOWN_A, Live, page_client, web_db_fixture  # noqa: F401
@@ -116,7 +117,7 @@ def test_a_case_shows_its_enterprise_grade_alerts_and_policies(live: Live, alert
     policies = town["policies"]
     assert policies["link"] == f"/policies?code={code(1)}"
     # no figures of the year the policies in force read: nothing matched (a match: the next module)
-    assert policies["items"] == [] and policies["as_of"] == dt.date.today().isoformat()
+    assert policies["items"] == [] and policies["as_of"] == beijing_today().isoformat()
 
     own = _get(live, "enterprise", f"/api/v1/requests/{n}").json()["context"]
     assert own["enterprise"]["name"] == "锦屏甲机械有限公司" and own["grade"] == grade
@@ -165,7 +166,7 @@ def _backdated_cases(db_url: str) -> dict[str, int]:
     from industry_brain.requests.service import open_request
 
     settings = get_settings(environ={}, database_url=db_url)
-    today = dt.date.today()
+    today = beijing_today()
     engine = open_database(db_url)
     made: dict[str, int] = {}
     plan = {

@@ -89,8 +89,8 @@ def review_workbook(
 
 
 class ReviewIn(BaseModel):
-    as_of: dt.date
-    year: int | None = None
+    as_of: dt.date = Field(ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31), description="复核日期")
+    year: int | None = Field(default=None, ge=1990, le=2100, description="比对数据的年份，默认上一年")
 
 
 @router.post("/reviews", responses={**ERRORS, 403: {"description": "无权复核"}})
