@@ -257,16 +257,23 @@ def matches(
             )
         ).all()
     )
-    out = []
+    out, names = [], _names()  # the catalogue read once per list, not once per row
     for m, run in session.execute(stmt.order_by(PolicyMatch.run_id, PolicyMatch.credit_code)).all():
         if visible(scope, m, run):
-            out.append(_row(m, run, paid.get(m.id), with_trace))
+            out.append(_row(m, run, paid.get(m.id), with_trace, names))
     return out
 
 
-def _row(m: PolicyMatch, run: PolicyRun, paid: float | None, with_trace: bool = True) -> dict[str, Any]:
+def _row(
+    m: PolicyMatch,
+    run: PolicyRun,
+    paid: float | None,
+    with_trace: bool = True,
+    names: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    name = (names if names is not None else _names()).get(run.policy_id, run.policy_id)
     return {
-        "id": m.id, "run_id": run.id, "policy": run.policy_id, "policy_name": _name(run.policy_id),
+        "id": m.id, "run_id": run.id, "policy": run.policy_id, "policy_name": name,
         "as_of": run.as_of.isoformat(),
         "credit_code": m.credit_code, "name": m.name, "township_code": m.township_code,
         "result": m.result, "amount_wan": m.amount_wan,
@@ -276,11 +283,8 @@ def _row(m: PolicyMatch, run: PolicyRun, paid: float | None, with_trace: bool = 
     }  # fmt: skip
 
 
-def _name(policy_id: str) -> str:
-    from industry_brain.policies.format import catalogue
-
-    found = catalogue().get(policy_id)
-    return found.name if found else policy_id
+def _names() -> dict[str, str]:
+    return {p.id: p.name for p in catalogue().values()}
 
 
 def publicity(session: Session, *, run_id: int, scope: Scope) -> list[dict[str, Any]]:
