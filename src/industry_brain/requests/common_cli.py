@@ -90,42 +90,37 @@ def create_command(
     out.print(f"已建共性问题第 {result['id']} 号“{result['title']}”，归入 {len(cases)} 件问题")
 
 
-@common_app.command("link")
-@friendly_errors
-def link_command(
-    group_id: Annotated[int, typer.Argument(help="共性问题编号")],
-    cases: CasesOption,
-    as_user: AsOption = None,
-    db: DbOption = None,
-) -> None:
-    """把问题归入共性问题（一件问题只能归入一个） (link cases to a group)."""
-    from industry_brain.requests.common import link
+def _membership_command(name: str, help_text: str, done: str) -> None:
+    """`common link` / `common unlink`: the same arguments, one service call per case."""
 
-    settings = settings_for(db)
-    with boundary(settings) as session:
-        scope = _scope(session, as_user)
-        for request_id in cases:
-            link(session, scope=scope, common_id=group_id, request_id=request_id)
-    out.print(f"已将 {len(cases)} 件问题归入共性问题第 {group_id} 号")
+    def command(
+        group_id: Annotated[int, typer.Argument(help="共性问题编号")],
+        cases: CasesOption,
+        as_user: AsOption = None,
+        db: DbOption = None,
+    ) -> None:
+        from industry_brain.requests import common
+
+        step = getattr(common, name)
+        settings = settings_for(db)
+        with boundary(settings) as session:
+            scope = _scope(session, as_user)
+            for request_id in cases:
+                step(session, scope=scope, common_id=group_id, request_id=request_id)
+        out.print(done.format(n=len(cases), group=group_id))
+
+    command.__doc__ = help_text
+    common_app.command(name)(friendly_errors(command))
 
 
-@common_app.command("unlink")
-@friendly_errors
-def unlink_command(
-    group_id: Annotated[int, typer.Argument(help="共性问题编号")],
-    cases: CasesOption,
-    as_user: AsOption = None,
-    db: DbOption = None,
-) -> None:
-    """把问题移出共性问题 (unlink cases from a group)."""
-    from industry_brain.requests.common import unlink
-
-    settings = settings_for(db)
-    with boundary(settings) as session:
-        scope = _scope(session, as_user)
-        for request_id in cases:
-            unlink(session, scope=scope, common_id=group_id, request_id=request_id)
-    out.print(f"已将 {len(cases)} 件问题移出共性问题第 {group_id} 号")
+_membership_command(
+    "link",
+    "把问题归入共性问题（一件问题只能归入一个） (link cases to a group).",
+    "已将 {n} 件问题归入共性问题第 {group} 号",
+)
+_membership_command(
+    "unlink", "把问题移出共性问题 (unlink cases from a group).", "已将 {n} 件问题移出共性问题第 {group} 号"
+)
 
 
 @common_app.command("state")
