@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import yaml
 
+from industry_brain.core.errors import IndustryBrainError
 from industry_brain.policies.engine import TITLE_SCHEMA, evaluate
 from industry_brain.policies.format import Policy, PolicyError
 
@@ -93,3 +95,12 @@ def run_cases(
                     f"{policy.id} / {c.name}：应为 {c.result} {c.amount_wan}，得到 {result} {amount}"
                 )
     return failures
+
+
+def run_case_file(policy: Policy, path: Path) -> tuple[int, list[str]]:
+    """Run a test-case file (YAML) against `policy`: how many cases, and the failing ones; a
+    file written for another policy is refused."""
+    pid, found = parse_cases(path.read_text(encoding="utf-8"), path.name)
+    if pid != policy.id:
+        raise IndustryBrainError(f"{path.name}: 测试用例属于政策“{pid}”，不是“{policy.id}”")
+    return len(found), run_cases(policy, found)

@@ -100,18 +100,11 @@ def check_command(
     as_json: JsonOption = False,
 ) -> None:
     """校验政策文件；不通过时给出行号与原因，退出码 2 (validate a policy file)."""
-    from industry_brain.policies.cases import parse_cases, run_cases
+    from industry_brain.policies.cases import run_case_file
     from industry_brain.policies.format import read_policy
 
     p = read_policy(file)
-    failures: list[str] = []
-    count = 0
-    if cases is not None:
-        pid, found = parse_cases(cases.read_text(encoding="utf-8"), cases.name)
-        if pid != p.id:
-            raise IndustryBrainError(f"{cases.name}: 测试用例属于政策“{pid}”，不是“{p.id}”")
-        count = len(found)
-        failures = run_cases(p, found)
+    count, failures = run_case_file(p, cases) if cases is not None else (0, [])
     if as_json:
         print_json({"file": str(file), "policy": p.id, "valid": True, "cases": count, "failures": failures})
     else:

@@ -9,7 +9,7 @@ from typing import Any
 
 from industry_brain.core.errors import IndustryBrainError
 from industry_brain.core.settings import Settings
-from industry_brain.policies.cases import parse_cases, run_cases
+from industry_brain.policies.cases import run_case_file
 from industry_brain.policies.format import Policy, catalogue, read_policy, shipped
 
 REPLACED = ".replaced"
@@ -30,15 +30,12 @@ def checked(file: Path, cases: Path | None) -> tuple[Policy, int]:
     found = read_policy(file)
     if cases is None:
         return found, 0
-    pid, tests = parse_cases(cases.read_text(encoding="utf-8"), cases.name)
-    if pid != found.id:
-        raise IndustryBrainError(f"{cases.name}: 测试用例属于政策“{pid}”，不是“{found.id}”")
-    failures = run_cases(found, tests)
+    count, failures = run_case_file(found, cases)
     if failures:
         raise IndustryBrainError(
             f"{cases.name}: 测试用例未通过 {len(failures)} 个，政策未加入：" + "；".join(failures[:5])
         )
-    return found, len(tests)
+    return found, count
 
 
 def replacing(draft: Policy) -> Policy | None:
